@@ -1,0 +1,298 @@
+package dev.docsync.contracts;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads and validates a batch request body as a whole, reporting every problem with a JSON Pointer into the
+ * request. It works on the JSON tree rather than on data binding so that a typo such as {@code base_versoin}
+ * is an error at its exact place and never silently turns a conditional write into an unconditional one.
+ */
+public final class BatchRequestParser {
+
+    /** Request limits; {@link #DEFAULT} is the contract of DESIGN §3. */
+    public record Limits(int maxOperations, int maxTitleLength, int maxWorkspaceIdLength, int maxDocumentIdLength,
+            int maxClientIdLength) {
+        public static final Limits DEFAULT = new Limits(100, 1024, 64, 128, 128);
+    }
+
+    public sealed interface Outcome permits Parsed, Invalid, TooManyOperations {
+    }
+
+    public record Parsed(BatchRequest request) implements Outcome {
+    }
+
+    public record Invalid(List<FieldError> errors) implements Outcome {
+    }
+
+    public record TooManyOperations(int count, int max) implements Outcome {
+    }
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]*");
+    private static final Set<String> ROOT_FIELDS = Set.of("workspace_id", "atomic", "operations");
+    private static final Set<String> OPERATION_FIELDS =
+            Set.of("client_id", "operation", "document_id", "base_version", "data");
+    private static final Set<String> DATA_FIELDS = Set.of("title", "content", "yjs_state_b64");
+
+    private final Limits limits;
+
+    public BatchRequestParser(Limits limits) {
+        this.limits = limits;
+    }
+
+    public Outcome parse(byte[] body) {
+        JsonNode root;
+        try {
+            root = DocsyncJson.mapper().readTree(body);
+        } catch (JacksonException e) {
+            return new Invalid(List.of(new FieldError(pointerOf(e), "malformed JSON: " + e.getOriginalMessage())));
+        }
+        if (root == null || root.isMissingNode()) {
+            return new Invalid(List.of(new FieldError("", "request body is empty")));
+        }
+        if (!root.isObject()) {
+            return new Invalid(List.of(new FieldError("", "request body must be a JSON object")));
+        }
+        JsonNode operations = root.get("operations");
+        if (operations != null && operations.isArray() && operations.size() > limits.maxOperations()) {
+            return new TooManyOperations(operations.size(), limits.maxOperations());
+        }
+        Errors errors = new Errors();
+        errors.unknownFields(root, "", ROOT_FIELDS);
+        String workspaceId = errors.id(root, "", "workspace_id", limits.maxWorkspaceIdLength(), true);
+        boolean atomic = errors.optionalBoolean(root, "", "atomic");
+        List<OperationRequest> parsed = new ArrayList<>();
+        if (operations == null) {
+            errors.add("/operations", "is required");
+        } else if (!operations.isArray()) {
+            errors.add("/operations", "must be an array");
+        } else if (operations.isEmpty()) {
+            errors.add("/operations", "must contain at least one operation");
+        } else {
+            Map<String, Integer> clientIds = new HashMap<>();
+            for (int i = 0; i < operations.size(); i++) {
+                String at = "/operations/" + i;
+                operation(operations.get(i), at, errors).ifPresent(op -> {
+                    parsed.add(op);
+                    Integer first = clientIds.putIfAbsent(op.clientId(), parsed.size() - 1);
+                    if (first != null) {
+                        errors.add(at + "/client_id", "duplicate client_id \"" + op.clientId()
+                                + "\", already used in this batch");
+                    }
+                });
+            }
+        }
+        if (!errors.isEmpty()) {
+            return new Invalid(errors.list());
+        }
+        return new Parsed(new BatchRequest(workspaceId, atomic, parsed));
+    }
+
+    private Optional<OperationRequest> operation(JsonNode node, String at, Errors errors) {
+        if (!node.isObject()) {
+            errors.add(at, "must be an object");
+            return Optional.empty();
+        }
+        int before = errors.size();
+        errors.unknownFields(node, at, OPERATION_FIELDS);
+        String clientId = errors.requiredString(node, at, "client_id", limits.maxClientIdLength());
+        OperationType type = null;
+        JsonNode opNode = node.get("operation");
+        if (opNode == null || opNode.isNull()) {
+            errors.add(at + "/operation", "is required (create, update or delete)");
+        } else if (!opNode.isString()) {
+            errors.add(at + "/operation", "must be one of create, update, delete");
+        } else {
+            type = OperationType.fromWire(opNode.asString()).orElse(null);
+            if (type == null) {
+                errors.add(at + "/operation", "unknown operation \"" + opNode.asString()
+                        + "\"; must be one of create, update, delete");
+            }
+        }
+        boolean documentIdRequired = type == OperationType.UPDATE || type == OperationType.DELETE;
+        String documentId = errors.id(node, at, "document_id", limits.maxDocumentIdLength(), documentIdRequired);
+        Long baseVersion = errors.baseVersion(node, at);
+        if (type == OperationType.CREATE && baseVersion != null) {
+            errors.add(at + "/base_version", "is not allowed on create");
+        }
+        DocumentData data = data(node, at, type, errors);
+        if (errors.size() > before || type == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new OperationRequest(clientId, type, documentId, baseVersion, data));
+    }
+
+    private DocumentData data(JsonNode op, String at, OperationType type, Errors errors) {
+        JsonNode data = op.get("data");
+        String here = at + "/data";
+        if (data == null || data.isNull()) {
+            return DocumentData.EMPTY;
+        }
+        if (type == OperationType.DELETE) {
+            errors.add(here, "is not allowed on delete");
+            return DocumentData.EMPTY;
+        }
+        if (!data.isObject()) {
+            errors.add(here, "must be an object");
+            return DocumentData.EMPTY;
+        }
+        errors.unknownFields(data, here, DATA_FIELDS);
+        String title = errors.optionalString(data, here, "title");
+        if (title != null && title.length() > limits.maxTitleLength()) {
+            errors.add(here + "/title", "must be at most " + limits.maxTitleLength() + " characters");
+        }
+        String content = errors.optionalString(data, here, "content");
+        String yjs = errors.optionalString(data, here, "yjs_state_b64");
+        if (yjs != null && !isBase64(yjs)) {
+            errors.add(here + "/yjs_state_b64", "must be valid base64");
+        }
+        return new DocumentData(title, content, yjs);
+    }
+
+    private static boolean isBase64(String value) {
+        try {
+            Base64.getDecoder().decode(value);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String pointerOf(JacksonException e) {
+        if (e.processor() instanceof JsonParser parser) {
+            return parser.streamReadContext().pathAsPointer().toString();
+        }
+        return "";
+    }
+
+    /** RFC 6901 escaping of one reference token. */
+    static String escape(String token) {
+        return token.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static final class Errors {
+        private final List<FieldError> list = new ArrayList<>();
+
+        void add(String pointer, String message) {
+            list.add(new FieldError(pointer, message));
+        }
+
+        boolean isEmpty() {
+            return list.isEmpty();
+        }
+
+        int size() {
+            return list.size();
+        }
+
+        List<FieldError> list() {
+            return List.copyOf(list);
+        }
+
+        void unknownFields(JsonNode node, String at, Set<String> allowed) {
+            for (String name : node.propertyNames()) {
+                if (!allowed.contains(name)) {
+                    add(at + "/" + escape(name), "unknown field; allowed: " + String.join(", ", sorted(allowed)));
+                }
+            }
+        }
+
+        private static List<String> sorted(Set<String> names) {
+            return names.stream().sorted().toList();
+        }
+
+        String requiredString(JsonNode node, String at, String field, int maxLength) {
+            JsonNode value = node.get(field);
+            String here = at + "/" + field;
+            if (value == null || value.isNull()) {
+                add(here, "is required");
+                return null;
+            }
+            if (!value.isString()) {
+                add(here, "must be a string");
+                return null;
+            }
+            String text = value.asString();
+            if (text.isEmpty()) {
+                add(here, "must not be empty");
+            } else if (text.length() > maxLength) {
+                add(here, "must be at most " + maxLength + " characters");
+            } else if (text.chars().anyMatch(Character::isISOControl)) {
+                add(here, "must not contain control characters");
+            }
+            return text;
+        }
+
+        String id(JsonNode node, String at, String field, int maxLength, boolean required) {
+            JsonNode value = node.get(field);
+            String here = at + "/" + field;
+            if (value == null || value.isNull()) {
+                if (required) {
+                    add(here, "is required");
+                }
+                return null;
+            }
+            if (!value.isString()) {
+                add(here, "must be a string");
+                return null;
+            }
+            String text = value.asString();
+            if (text.isEmpty() || text.length() > maxLength || !ID.matcher(text).matches()) {
+                add(here, "must be 1 to " + maxLength
+                        + " characters of letters, digits and _ . : - (not starting with . : -)");
+            }
+            return text;
+        }
+
+        boolean optionalBoolean(JsonNode node, String at, String field) {
+            JsonNode value = node.get(field);
+            if (value == null) {
+                return false;
+            }
+            if (!value.isBoolean()) {
+                add(at + "/" + field, "must be true or false");
+                return false;
+            }
+            return value.booleanValue();
+        }
+
+        String optionalString(JsonNode node, String at, String field) {
+            JsonNode value = node.get(field);
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            if (!value.isString()) {
+                add(at + "/" + field, "must be a string");
+                return null;
+            }
+            return value.asString();
+        }
+
+        Long baseVersion(JsonNode node, String at) {
+            JsonNode value = node.get("base_version");
+            String here = at + "/base_version";
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+                add(here, "must be an integer");
+                return null;
+            }
+            long version = value.longValue();
+            if (version < 1) {
+                add(here, "must be at least 1");
+                return null;
+            }
+            return version;
+        }
+    }
+}

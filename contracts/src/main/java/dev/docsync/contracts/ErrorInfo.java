@@ -1,0 +1,4 @@
+package dev.docsync.contracts;
+
+public record ErrorInfo(ErrorCode code, String message) {
+}

@@ -1,0 +1,30 @@
+package dev.docsync.contracts;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One operation of a stamped batch, as written to the operations topic (DESIGN §5). Everything the apply
+ * step needs is in here, so that applying the log is a pure function of the log.
+ */
+public record OperationEvent(int schema, UUID batchId, String workspaceId, int seq, int count, boolean atomic,
+        String actor, Instant stampedAt, String clientId, OperationType operation, String documentId,
+        Long baseVersion, DocumentData data) {
+
+    public static final int CURRENT_SCHEMA = 1;
+
+    public OperationEvent {
+        requireNonNull(batchId, "batchId");
+        requireNonNull(workspaceId, "workspaceId");
+        requireNonNull(actor, "actor");
+        requireNonNull(stampedAt, "stampedAt");
+        requireNonNull(clientId, "clientId");
+        requireNonNull(operation, "operation");
+        requireNonNull(documentId, "documentId");
+        if (seq < 0 || seq >= count) {
+            throw new IllegalArgumentException("seq " + seq + " outside batch of " + count);
+        }
+    }
+}

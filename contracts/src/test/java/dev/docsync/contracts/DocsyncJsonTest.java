@@ -1,0 +1,41 @@
+package dev.docsync.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class DocsyncJsonTest {
+
+    @Test
+    void anEventRoundTripsWithSnakeCaseFieldsAndMillisecondTimes() {
+        OperationEvent event = new OperationEvent(1, UUID.fromString("0193f0c2-0000-7000-8000-000000000001"), "ws_acme",
+                0, 2, true, "user-1", Instant.parse("2026-11-25T10:00:00Z"), "op_1", OperationType.CREATE, "d-1",
+                null, new DocumentData("T", "C", null));
+
+        String json = DocsyncJson.mapper().writeValueAsString(event);
+
+        assertThat(json).contains("\"batch_id\":\"0193f0c2-0000-7000-8000-000000000001\"",
+                "\"stamped_at\":\"2026-11-25T10:00:00.000Z\"", "\"operation\":\"create\"", "\"yjs_state_b64\":null");
+        assertThat(DocsyncJson.mapper().readValue(json, OperationEvent.class)).isEqualTo(event);
+    }
+
+    @Test
+    void aCompletedBatchCountsEveryNonSuccessAsFailed() {
+        var ok = new OperationResult("a", OperationType.CREATE, ResultStatus.SUCCESS, "d", 1L, null, null);
+        var conflict = new OperationResult("b", OperationType.UPDATE, ResultStatus.CONFLICT, "e", 4L,
+                new ErrorInfo(ErrorCode.VERSION_CONFLICT, "base_version 3, current version 4"), null);
+        var skipped = new OperationResult("c", OperationType.DELETE, ResultStatus.SKIPPED, "f", null,
+                new ErrorInfo(ErrorCode.ATOMIC_BATCH_FAILED, "atomic batch failed"), null);
+
+        BatchResult result = BatchResult.completed(UUID.randomUUID(), "ws", true, java.util.List.of(ok, conflict, skipped));
+
+        assertThat(result.total()).isEqualTo(3);
+        assertThat(result.successful()).isEqualTo(1);
+        assertThat(result.failed()).isEqualTo(2);
+        String json = DocsyncJson.mapper().writeValueAsString(result);
+        assertThat(json).contains("\"status\":\"completed\"", "\"code\":\"version_conflict\"", "\"status\":\"skipped\"")
+                .doesNotContain("processing_time_ms", "\"current\"");
+    }
+}
