@@ -1,0 +1,57 @@
+package dev.docsync.worker;
+
+import dev.docsync.contracts.DocsyncJson;
+import dev.docsync.contracts.OperationsTopic;
+import dev.docsync.projection.apply.PartitionOffsets;
+import dev.docsync.projection.apply.ProjectionWriter;
+import java.time.Clock;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The apply-worker: consumes the operations topic and applies it to the PostgreSQL projection. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+@Import({ProjectionWriter.class, PartitionOffsets.class})
+public class WorkerApplication {
+
+    /** Each app reads its own configuration file, so both can share one JVM in local mode. */
+    public static final String CONFIG_NAME = "apply-worker";
+
+    public static void main(String[] args) {
+        SpringApplication app = new SpringApplication(WorkerApplication.class);
+        app.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
+        app.run(args);
+    }
+
+    @Bean
+    JsonMapper jsonMapper() {
+        return DocsyncJson.mapper();
+    }
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    NewTopic operationsTopic(TopicProperties topic) {
+        return TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(topic.replicationFactor())
+                .configs(OperationsTopic.CONFIGS).build();
+    }
+
+    /** Unreadable events go to {@code <topic>-dlt} with the reason in spring-kafka's standard headers. */
+    @Bean
+    ConsumerRecordRecoverer deadLetters(KafkaOperations<Object, Object> kafka) {
+        return new DeadLetterPublishingRecoverer(kafka);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.docsync.worker.apply;
+
+import dev.docsync.contracts.BatchResult;
+import dev.docsync.contracts.DocumentData;
+import dev.docsync.contracts.DocumentView;
+import dev.docsync.contracts.ErrorCode;
+import dev.docsync.contracts.OperationEvent;
+import dev.docsync.contracts.OperationResult;
+import dev.docsync.projection.apply.AppliedBatch;
+import dev.docsync.projection.apply.DocumentChange;
+import dev.docsync.projection.apply.DocumentKey;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * Applies one batch to the documents' current state: version checks, the apply order (creates, then
+ * updates, then deletes, each in request order) and atomic all-or-nothing. A pure function of the batch's
+ * events and the state it is given: no clock, no randomness, no database, so replaying the log reproduces it.
+ */
+@Component
+public class BatchApplier {
+
+    private static final Comparator<OperationEvent> APPLY_ORDER =
+            Comparator.comparing(OperationEvent::operation).thenComparingInt(OperationEvent::seq);
+
+    /**
+     * @param state current documents by key (absent = never existed); updated in place with the batch's writes
+     */
+    public AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentView> state) {
+        OperationEvent head = batch.first();
+        Map<DocumentKey, DocumentView> written = new HashMap<>();
+        OpOutcome[] outcomes = new OpOutcome[batch.events().size()];
+        List<DocumentChange> changes = new ArrayList<>();
+        for (OperationEvent op : batch.events().stream().sorted(APPLY_ORDER).toList()) {
+            DocumentKey key = new DocumentKey(op.workspaceId(), op.documentId());
+            DocumentView current = written.containsKey(key) ? written.get(key) : state.get(key);
+            OpOutcome outcome = evaluate(op, current);
+            outcomes[op.seq()] = outcome;
+            if (outcome instanceof OpOutcome.Applied applied) {
+                written.put(key, applied.after());
+                changes.add(new DocumentChange(applied.after(), op.operation(), op.actor(), op.batchId(),
+                        op.clientId(), op.stampedAt(), batch.position(), changes.size()));
+            }
+        }
+        Optional<OperationEvent> firstFailure = head.atomic() ? firstFailure(batch, outcomes) : Optional.empty();
+        if (firstFailure.isPresent()) {
+            String failed = firstFailure.get().clientId();
+            for (int i = 0; i < outcomes.length; i++) {
+                if (outcomes[i] instanceof OpOutcome.Applied) {
+                    outcomes[i] = new OpOutcome.Skipped(failed);
+                }
+            }
+            changes.clear();
+        } else {
+            state.putAll(written);
+        }
+        List<OperationResult> results = new ArrayList<>(outcomes.length);
+        for (OperationEvent op : batch.events()) {
+            results.add(outcomes[op.seq()].toResult(op));
+        }
+        BatchResult result = BatchResult.completed(head.batchId(), head.workspaceId(), head.atomic(), results);
+        return new AppliedBatch(result, head.actor(), head.stampedAt(), batch.position(), changes);
+    }
+
+    /** The failing operation that comes first in apply order, which the skipped ones name. */
+    private static Optional<OperationEvent> firstFailure(GatheredBatch batch, OpOutcome[] outcomes) {
+        return batch.events().stream().sorted(APPLY_ORDER)
+                .filter(op -> !(outcomes[op.seq()] instanceof OpOutcome.Applied))
+                .findFirst();
+    }
+
+    private static OpOutcome evaluate(OperationEvent op, DocumentView current) {
+        return switch (op.operation()) {
+            case CREATE -> current != null
+                    ? new OpOutcome.Failed(ErrorCode.ALREADY_EXISTS,
+                            "document " + op.documentId() + " already exists", current)
+                    : new OpOutcome.Applied(created(op));
+            case UPDATE -> checkWritable(op, current).orElseGet(() -> new OpOutcome.Applied(updated(op, current)));
+            case DELETE -> checkWritable(op, current).orElseGet(() -> new OpOutcome.Applied(deleted(op, current)));
+        };
+    }
+
+    private static Optional<OpOutcome> checkWritable(OperationEvent op, DocumentView current) {
+        if (current == null) {
+            return Optional.of(new OpOutcome.Failed(ErrorCode.NOT_FOUND,
+                    "document " + op.documentId() + " does not exist", null));
+        }
+        if (current.deleted()) {
+            return Optional.of(new OpOutcome.Failed(ErrorCode.DELETED,
+                    "document " + op.documentId() + " was deleted at version " + current.version(), current));
+        }
+        if (op.baseVersion() != null && op.baseVersion() != current.version()) {
+            return Optional.of(new OpOutcome.Conflict(op.baseVersion(), current));
+        }
+        return Optional.empty();
+    }
+
+    private static DocumentView created(OperationEvent op) {
+        DocumentData data = op.data() == null ? DocumentData.EMPTY : op.data();
+        return new DocumentView(op.documentId(), op.workspaceId(), 1,
+                data.title() == null ? "" : data.title(),
+                data.content() == null ? "" : data.content(),
+                data.yjsStateB64(), false, op.stampedAt(), op.stampedAt(), op.actor());
+    }
+
+    private static DocumentView updated(OperationEvent op, DocumentView current) {
+        DocumentData data = op.data() == null ? DocumentData.EMPTY : op.data();
+        return new DocumentView(current.documentId(), current.workspaceId(), current.version() + 1,
+                data.title() == null ? current.title() : data.title(),
+                data.content() == null ? current.content() : data.content(),
+                data.yjsStateB64() == null ? current.yjsStateB64() : data.yjsStateB64(),
+                false, current.createdAt(), op.stampedAt(), op.actor());
+    }
+
+    private static DocumentView deleted(OperationEvent op, DocumentView current) {
+        return new DocumentView(current.documentId(), current.workspaceId(), current.version() + 1,
+                current.title(), current.content(), current.yjsStateB64(), true, current.createdAt(),
+                op.stampedAt(), op.actor());
+    }
+}

@@ -1,0 +1,44 @@
+package dev.docsync.worker.apply;
+
+import dev.docsync.contracts.DocumentView;
+import dev.docsync.contracts.ErrorCode;
+import dev.docsync.contracts.ErrorInfo;
+import dev.docsync.contracts.OperationEvent;
+import dev.docsync.contracts.OperationResult;
+import dev.docsync.contracts.ResultStatus;
+
+/** What applying one operation came to; mapped once, here, to the wire's per-operation result. */
+sealed interface OpOutcome {
+
+    record Applied(DocumentView after) implements OpOutcome {
+    }
+
+    record Conflict(long baseVersion, DocumentView current) implements OpOutcome {
+    }
+
+    record Failed(ErrorCode code, String message, DocumentView current) implements OpOutcome {
+    }
+
+    record Skipped(String failedClientId) implements OpOutcome {
+    }
+
+    default OperationResult toResult(OperationEvent op) {
+        return switch (this) {
+            case Applied a -> new OperationResult(op.clientId(), op.operation(), ResultStatus.SUCCESS,
+                    op.documentId(), a.after().version(), null, null);
+            case Conflict c -> new OperationResult(op.clientId(), op.operation(), ResultStatus.CONFLICT,
+                    op.documentId(), c.current().version(),
+                    new ErrorInfo(ErrorCode.VERSION_CONFLICT,
+                            "base_version " + c.baseVersion() + ", current version " + c.current().version()),
+                    c.current());
+            case Failed f -> new OperationResult(op.clientId(), op.operation(), ResultStatus.ERROR,
+                    op.documentId(), f.current() == null ? null : f.current().version(),
+                    new ErrorInfo(f.code(), f.message()), f.current());
+            case Skipped s -> new OperationResult(op.clientId(), op.operation(), ResultStatus.SKIPPED,
+                    op.documentId(), null,
+                    new ErrorInfo(ErrorCode.ATOMIC_BATCH_FAILED,
+                            "not applied: operation " + s.failedClientId() + " of this atomic batch failed"),
+                    null);
+        };
+    }
+}

@@ -1,0 +1,72 @@
+package dev.docsync.worker.consume;
+
+import dev.docsync.contracts.DocumentView;
+import dev.docsync.contracts.OperationEvent;
+import dev.docsync.projection.apply.AppliedBatch;
+import dev.docsync.projection.apply.DocumentKey;
+import dev.docsync.projection.apply.PartitionOffsets;
+import dev.docsync.projection.apply.ProjectionWriter;
+import dev.docsync.worker.TopicProperties;
+import dev.docsync.worker.WorkerProperties;
+import dev.docsync.worker.apply.BatchApplier;
+import dev.docsync.worker.apply.GatheredBatch;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * One PostgreSQL transaction per partition chunk: fence on the stored position, skip batches already
+ * applied, apply the rest, write documents + history + results, and move the stored position, all or nothing.
+ */
+@Component
+class ApplyTransaction {
+
+    private final TransactionTemplate transactions;
+    private final ProjectionWriter writer;
+    private final PartitionOffsets offsets;
+    private final BatchApplier applier;
+    private final WorkerProperties properties;
+    private final TopicProperties topic;
+    private final Clock clock;
+
+    ApplyTransaction(TransactionTemplate transactions, ProjectionWriter writer, PartitionOffsets offsets,
+            BatchApplier applier, WorkerProperties properties, TopicProperties topic, Clock clock) {
+        this.transactions = transactions;
+        this.writer = writer;
+        this.offsets = offsets;
+        this.applier = applier;
+        this.properties = properties;
+        this.topic = topic;
+        this.clock = clock;
+    }
+
+    /** Applies {@code ready} and moves the partition from {@code expected} to {@code next}; returns what applied. */
+    List<AppliedBatch> apply(int partition, long expected, long next, List<GatheredBatch> ready) {
+        return transactions.execute(status -> {
+            offsets.lock(properties.groupId(), topic.name(), partition, expected);
+            Set<UUID> seen = new HashSet<>(writer.appliedBatchIds(ready.stream().map(GatheredBatch::batchId).toList()));
+            List<GatheredBatch> fresh = ready.stream().filter(b -> seen.add(b.batchId())).toList();
+            Map<DocumentKey, DocumentView> state = new HashMap<>(writer.loadDocuments(documentKeys(fresh)));
+            List<AppliedBatch> applied = fresh.stream().map(b -> applier.apply(b, state)).toList();
+            writer.write(applied, clock.instant());
+            offsets.advance(properties.groupId(), topic.name(), partition, next);
+            return applied;
+        });
+    }
+
+    private static Set<DocumentKey> documentKeys(List<GatheredBatch> batches) {
+        Set<DocumentKey> keys = new HashSet<>();
+        for (GatheredBatch batch : batches) {
+            for (OperationEvent op : batch.events()) {
+                keys.add(new DocumentKey(op.workspaceId(), op.documentId()));
+            }
+        }
+        return keys;
+    }
+}

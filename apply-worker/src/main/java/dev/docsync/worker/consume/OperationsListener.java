@@ -1,0 +1,176 @@
+package dev.docsync.worker.consume;
+
+import dev.docsync.contracts.DocsyncJson;
+import dev.docsync.contracts.OperationEvent;
+import dev.docsync.projection.apply.AppliedBatch;
+import dev.docsync.projection.apply.FencedOutException;
+import dev.docsync.projection.apply.PartitionOffsets;
+import dev.docsync.worker.WorkerProperties;
+import dev.docsync.worker.apply.GatheredBatch;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
+import org.springframework.kafka.listener.ConsumerSeekAware;
+import org.springframework.stereotype.Component;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Consumes the operations topic (read_committed) and applies complete batches per partition. Positions live
+ * in PostgreSQL: on assignment the consumer seeks to the stored offset, and nothing is ever committed to
+ * Kafka. When applying fails, the partition is rewound to its stored position and retried after a bounded
+ * exponential back-off, so a failure can delay a batch but never lose or repeat one.
+ */
+@Component
+class OperationsListener implements ConsumerSeekAware {
+
+    static final String LISTENER_ID = "apply-worker";
+
+    private static final Logger log = LoggerFactory.getLogger(OperationsListener.class);
+
+    private final Map<TopicPartition, PartitionBuffer> buffers = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, BackOffExecution> failing = new ConcurrentHashMap<>();
+    private final PartitionOffsets offsets;
+    private final ApplyTransaction applyTransaction;
+    private final ConsumerRecordRecoverer deadLetters;
+    private final WorkerProperties properties;
+
+    OperationsListener(PartitionOffsets offsets, ApplyTransaction applyTransaction,
+            ConsumerRecordRecoverer deadLetters, WorkerProperties properties) {
+        this.offsets = offsets;
+        this.applyTransaction = applyTransaction;
+        this.deadLetters = deadLetters;
+        this.properties = properties;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        for (TopicPartition tp : assignments.keySet()) {
+            buffers.remove(tp);
+            try {
+                long resume = offsets.resumeOffset(properties.groupId(), tp.topic(), tp.partition());
+                callback.seek(tp.topic(), tp.partition(), resume);
+                buffers.put(tp, new PartitionBuffer(tp.partition(), resume));
+                log.info("Assigned {}: resuming at stored offset {}", tp, resume);
+            } catch (RuntimeException e) {
+                // No position, no processing: records of this partition are ignored until it is positioned.
+                log.error("Assigned {} but cannot read its stored position; will retry", tp, e);
+            }
+        }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        partitions.forEach(tp -> {
+            buffers.remove(tp);
+            failing.remove(tp);
+        });
+        log.info("Revoked {}", partitions);
+    }
+
+    @KafkaListener(id = LISTENER_ID, topics = "${docsync.topic.name}", groupId = "${docsync.worker.group-id}",
+            concurrency = "${docsync.worker.concurrency}", batch = "true")
+    void onRecords(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+        Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> byPartition = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            byPartition.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new ArrayList<>())
+                    .add(record);
+        }
+        byPartition.forEach((tp, partitionRecords) -> onPartitionRecords(tp, partitionRecords, consumer));
+    }
+
+    private void onPartitionRecords(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records,
+            Consumer<?, ?> consumer) {
+        PartitionBuffer buffer = buffers.get(tp);
+        if (buffer == null) {
+            if (consumer.assignment().contains(tp)) {
+                positionFromStore(tp, consumer);
+            }
+            return; // not positioned (or revoked while in flight): these records are read again later
+        }
+        try {
+            List<GatheredBatch> ready = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                OperationEvent event = readOrDeadLetter(record);
+                if (event != null) {
+                    GatheredBatch complete = buffer.add(event, record.offset());
+                    if (complete != null) {
+                        ready.add(complete);
+                    }
+                }
+            }
+            long next = buffer.resumeOffset(records.getLast().offset() + 1);
+            if (!ready.isEmpty() || next != buffer.committed()) {
+                List<AppliedBatch> applied = applyTransaction.apply(tp.partition(), buffer.committed(), next, ready);
+                log.debug("{}: applied {} of {} complete batches, position {}", tp, applied.size(), ready.size(), next);
+                buffer.committed(next);
+            }
+            failing.remove(tp);
+        } catch (FencedOutException e) {
+            log.warn("{}: {}; re-reading its stored position", tp, e.getMessage());
+            positionFromStore(tp, consumer);
+        } catch (RuntimeException e) {
+            long delay = failing.computeIfAbsent(tp, t -> backOff().start()).nextBackOff();
+            log.error("{}: applying failed; rewinding to offset {} and retrying in {} ms", tp, buffer.committed(),
+                    delay, e);
+            position(tp, consumer, buffer.committed());
+            pause(delay);
+        }
+    }
+
+    private OperationEvent readOrDeadLetter(ConsumerRecord<String, byte[]> record) {
+        try {
+            OperationEvent event = DocsyncJson.mapper().readValue(record.value(), OperationEvent.class);
+            if (event.schema() != OperationEvent.CURRENT_SCHEMA) {
+                throw new IllegalArgumentException("unsupported event schema " + event.schema());
+            }
+            return event;
+        } catch (RuntimeException e) {
+            log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),
+                    record.partition(), record.offset(), e);
+            deadLetters.accept(record, e);
+            return null;
+        }
+    }
+
+    /** Forget what was gathered and read the partition again from {@code offset}. */
+    private void position(TopicPartition tp, Consumer<?, ?> consumer, long offset) {
+        buffers.put(tp, new PartitionBuffer(tp.partition(), offset));
+        consumer.seek(tp, offset);
+    }
+
+    private void positionFromStore(TopicPartition tp, Consumer<?, ?> consumer) {
+        buffers.remove(tp);
+        try {
+            position(tp, consumer, offsets.resumeOffset(properties.groupId(), tp.topic(), tp.partition()));
+        } catch (RuntimeException e) {
+            long delay = failing.computeIfAbsent(tp, t -> backOff().start()).nextBackOff();
+            log.error("{}: cannot read the stored position; retrying in {} ms", tp, delay, e);
+            pause(delay);
+        }
+    }
+
+    private ExponentialBackOff backOff() {
+        ExponentialBackOff backOff = new ExponentialBackOff(properties.retryInitialInterval().toMillis(), 2.0);
+        backOff.setMaxInterval(properties.retryMaxInterval().toMillis());
+        return backOff;
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

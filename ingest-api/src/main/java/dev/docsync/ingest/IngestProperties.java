@@ -1,0 +1,24 @@
+package dev.docsync.ingest;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * @param syncWait how long a synchronous batch waits for its result before answering 202 (DESIGN: 30 s)
+ * @param maxSyncWait the cap on {@code Prefer: wait=N}
+ * @param maxOperations operations per batch; more is 413
+ * @param maxRequestSize request body limit; more is 413 (10 MiB)
+ * @param maxWaiters synchronous callers waiting at once in this instance; beyond it callers get 202 at once
+ * @param retryAfter the {@code Retry-After} given with a 503 when the log is unavailable
+ */
+@ConfigurationProperties("docsync.ingest")
+public record IngestProperties(
+        @DefaultValue("30s") Duration syncWait,
+        @DefaultValue("120s") Duration maxSyncWait,
+        @DefaultValue("100") int maxOperations,
+        @DefaultValue("10MB") DataSize maxRequestSize,
+        @DefaultValue("10000") int maxWaiters,
+        @DefaultValue("2s") Duration retryAfter) {
+}

@@ -1,0 +1,91 @@
+package dev.docsync.ingest.batch;
+
+import dev.docsync.contracts.BatchRequest;
+import dev.docsync.contracts.BatchRequestParser;
+import dev.docsync.contracts.BatchResult;
+import dev.docsync.ingest.IngestProperties;
+import dev.docsync.ingest.security.Caller;
+import dev.docsync.ingest.security.WorkspaceAccess;
+import dev.docsync.ingest.web.ApiProblem;
+import dev.docsync.ingest.web.RequestBodies;
+import dev.docsync.projection.batches.BatchReader;
+import dev.docsync.projection.batches.StoredBatch;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class BatchController {
+
+    private final BatchRequestParser parser;
+    private final BatchSubmission submission;
+    private final BatchReader reader;
+    private final WorkspaceAccess access;
+    private final IngestProperties properties;
+
+    BatchController(BatchRequestParser parser, BatchSubmission submission, BatchReader reader,
+            WorkspaceAccess access, IngestProperties properties) {
+        this.parser = parser;
+        this.submission = submission;
+        this.reader = reader;
+        this.access = access;
+        this.properties = properties;
+    }
+
+    @PostMapping(path = "/api/v1/documents/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<BatchResult> submit(HttpServletRequest http, @AuthenticationPrincipal Jwt jwt,
+            @RequestHeader(name = "Prefer", required = false) String prefer) throws IOException {
+        long started = System.nanoTime();
+        Caller caller = Caller.from(jwt);
+        byte[] body = RequestBodies.read(http, properties.maxRequestSize());
+        BatchRequest request = switch (parser.parse(body)) {
+            case BatchRequestParser.Parsed parsed -> parsed.request();
+            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid.errors());
+            case BatchRequestParser.TooManyOperations tooMany -> throw ApiProblem.tooLarge(
+                    "a batch holds at most " + tooMany.max() + " operations; this one has " + tooMany.count());
+        };
+        access.requireWrite(caller, request.workspaceId());
+        Preferences preferences = Preferences.parse(prefer, properties.syncWait(), properties.maxSyncWait());
+
+        BatchSubmission.Outcome outcome = submission.submit(request, caller.actor(), preferences);
+
+        if (outcome.applied().isPresent()) {
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            return ResponseEntity.ok(outcome.applied().get().withProcessingTimeMs(millis));
+        }
+        ResponseEntity.BodyBuilder accepted = ResponseEntity.accepted()
+                .location(URI.create("/api/v1/batches/" + outcome.batch().batchId()));
+        if (preferences.respondAsync()) {
+            accepted.header("Preference-Applied", "respond-async");
+        }
+        return accepted.body(BatchResult.pending(outcome.batch().batchId(), outcome.batch().workspaceId()));
+    }
+
+    @GetMapping("/api/v1/batches/{batchId}")
+    BatchResult poll(@PathVariable String batchId, @AuthenticationPrincipal Jwt jwt) {
+        Caller caller = Caller.from(jwt);
+        return parseUuid(batchId)
+                .flatMap(reader::find)
+                .filter(batch -> access.canRead(caller, batch.workspaceId()))
+                .map(StoredBatch::result)
+                .orElseThrow(() -> ApiProblem.notFound("no batch " + batchId));
+    }
+
+    private static java.util.Optional<UUID> parseUuid(String value) {
+        try {
+            return java.util.Optional.of(UUID.fromString(value));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+}

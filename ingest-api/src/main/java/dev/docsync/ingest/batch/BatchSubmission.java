@@ -1,0 +1,98 @@
+package dev.docsync.ingest.batch;
+
+import dev.docsync.contracts.BatchRequest;
+import dev.docsync.contracts.BatchResult;
+import dev.docsync.projection.batches.BatchReader;
+import dev.docsync.projection.batches.BatchReceipts;
+import dev.docsync.projection.batches.StoredBatch;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Service;
+
+/**
+ * Stamps a batch, appends it to the log and, for synchronous callers, waits for its applied result. A
+ * batch is acknowledged only after its Kafka transaction committed; a 202 additionally leaves a receipt in
+ * PostgreSQL so that polling finds it as pending.
+ */
+@Service
+class BatchSubmission {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchSubmission.class);
+
+    /** The answer: the applied result, or pending (202). */
+    record Outcome(StampedBatch batch, Optional<BatchResult> applied) {
+    }
+
+    private final BatchStamper stamper;
+    private final OperationLog operationLog;
+    private final BatchWaiters waiters;
+    private final BatchReader reader;
+    private final BatchReceipts receipts;
+
+    BatchSubmission(BatchStamper stamper, OperationLog operationLog, BatchWaiters waiters, BatchReader reader,
+            BatchReceipts receipts) {
+        this.stamper = stamper;
+        this.operationLog = operationLog;
+        this.waiters = waiters;
+        this.reader = reader;
+        this.receipts = receipts;
+    }
+
+    Outcome submit(BatchRequest request, String actor, Preferences preferences) {
+        StampedBatch batch = stamper.stamp(request, actor);
+        // Register before appending: the result may be applied and signalled before append() even returns.
+        BatchWaiters.Waiter waiter = preferences.respondAsync() ? null : waiters.register(batch.batchId());
+        try {
+            operationLog.append(batch);
+            Optional<BatchResult> applied = waiter == null ? Optional.empty()
+                    : await(waiter, batch.batchId(), preferences.waitFor());
+            if (applied.isEmpty()) {
+                recordReceipt(batch);
+            }
+            return new Outcome(batch, applied);
+        } finally {
+            if (waiter != null) {
+                waiter.close();
+            }
+        }
+    }
+
+    private Optional<BatchResult> await(BatchWaiters.Waiter waiter, UUID batchId, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            boolean signalled = left > 0 && waiter.await(Duration.ofNanos(left));
+            waiter.rearm();
+            Optional<BatchResult> applied = findApplied(batchId);
+            if (applied.isPresent() || !signalled) {
+                return applied;
+            }
+        }
+    }
+
+    private Optional<BatchResult> findApplied(UUID batchId) {
+        try {
+            return reader.findApplied(batchId).map(StoredBatch::result);
+        } catch (DataAccessException e) {
+            log.warn("Cannot read result of batch {} yet: {}", batchId, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Best effort: with PostgreSQL down the batch is still durable in the log and will be applied; only
+     * polling for it answers 404 until then, which the receipt exists to avoid in the normal case.
+     */
+    private void recordReceipt(StampedBatch batch) {
+        try {
+            receipts.record(batch.batchId(), batch.workspaceId(), batch.actor(), batch.stampedAt(),
+                    batch.events().size());
+        } catch (DataAccessException e) {
+            log.warn("Could not record receipt of pending batch {}: {}", batch.batchId(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.docsync.ingest.web;
+
+import dev.docsync.contracts.FieldError;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+
+/** An error answer of the API: thrown anywhere, rendered once as RFC 9457 problem+json by {@link ProblemHandler}. */
+public class ApiProblem extends RuntimeException {
+
+    private final ProblemDetail detail;
+    private final Duration retryAfter;
+
+    private ApiProblem(HttpStatus status, String type, String detail, Duration retryAfter) {
+        super(detail);
+        this.detail = ProblemDetail.forStatusAndDetail(status, detail);
+        this.detail.setType(URI.create("https://docsync.dev/problems/" + type));
+        this.retryAfter = retryAfter;
+    }
+
+    public static ApiProblem invalid(List<FieldError> errors) {
+        ApiProblem problem = new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-request",
+                errors.size() == 1 ? errors.getFirst().pointer() + ": " + errors.getFirst().message()
+                        : errors.size() + " problems in the request; see errors", null);
+        problem.detail.setProperty("errors", errors);
+        return problem;
+    }
+
+    public static ApiProblem tooLarge(String detail) {
+        return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "too-large", detail, null);
+    }
+
+    public static ApiProblem forbidden(String detail) {
+        return new ApiProblem(HttpStatus.FORBIDDEN, "forbidden", detail, null);
+    }
+
+    public static ApiProblem notFound(String detail) {
+        return new ApiProblem(HttpStatus.NOT_FOUND, "not-found", detail, null);
+    }
+
+    public static ApiProblem unavailable(String detail, Duration retryAfter) {
+        return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", detail, retryAfter);
+    }
+
+    public ProblemDetail detail() {
+        return detail;
+    }
+
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.docsync.local;
+
+import dev.docsync.contracts.OperationsTopic;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (broker and controller in one), running inside this JVM with
+ * its log under the data directory, so the operations log survives restarts. The storage is formatted once.
+ */
+public final class LocalKafka implements AutoCloseable {
+
+    private final KafkaRaftServer server;
+    private final String bootstrap;
+
+    private LocalKafka(KafkaRaftServer server, String bootstrap) {
+        this.server = server;
+        this.bootstrap = bootstrap;
+    }
+
+    public static LocalKafka start(Path directory) throws IOException {
+        Path logs = directory.resolve("logs");
+        Files.createDirectories(logs);
+        int port = FreePorts.pick();
+        int controllerPort = FreePorts.pick();
+        Properties config = new Properties();
+        config.put("process.roles", "broker,controller");
+        config.put("node.id", "1");
+        config.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        config.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        config.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        config.put("controller.listener.names", "CONTROLLER");
+        config.put("inter.broker.listener.name", "PLAINTEXT");
+        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        config.put("log.dirs", logs.toAbsolutePath().toString());
+        config.put("num.partitions", "1");
+        config.put("auto.create.topics.enable", "false");
+        config.put("offsets.topic.replication.factor", "1");
+        config.put("offsets.topic.num.partitions", "4");
+        config.put("transaction.state.log.replication.factor", "1");
+        config.put("transaction.state.log.min.isr", "1");
+        config.put("transaction.state.log.num.partitions", "4");
+        config.put("group.initial.rebalance.delay.ms", "0");
+        config.put("message.max.bytes", String.valueOf(OperationsTopic.MAX_EVENT_BYTES));
+        config.put("replica.fetch.max.bytes", String.valueOf(OperationsTopic.MAX_EVENT_BYTES));
+        config.put("log.retention.ms", "-1");
+        format(directory, config);
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
+        server.startup();
+        return new LocalKafka(server, "localhost:" + port);
+    }
+
+    /** Formats the storage the first time; later starts find {@code meta.properties} and leave it alone. */
+    private static void format(Path directory, Properties config) throws IOException {
+        Path file = directory.resolve("server.properties");
+        try (Writer writer = Files.newBufferedWriter(file)) {
+            config.store(writer, "written by docsync local mode at each start");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = StorageTool.execute(new String[] {"format", "--ignore-formatted", "-t",
+                Uuid.randomUuid().toString(), "-c", file.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));
+        if (status != 0) {
+            throw new IOException("formatting Kafka storage failed: " + out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrap;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+}

@@ -1,0 +1,114 @@
+package dev.docsync.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code java -jar docsync-local.jar [run]} starts the whole stack on {@code DOCSYNC_DATA_DIR} (default
+ * {@code ./data}) and prints the URL, a dev token and a curl example; {@code ... token --user U --workspace
+ * W=ROLE ...} mints a token for the same secret.
+ */
+public final class LocalMode {
+
+    static final String DEV_USER = "dev";
+    static final String DEV_WORKSPACE = "ws_demo";
+
+    private LocalMode() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dataDirectory = Path.of(env("DOCSYNC_DATA_DIR").orElse("./data")).toAbsolutePath().normalize();
+        if (args.length > 0 && args[0].equals("token")) {
+            System.out.println(mintFromArguments(args, secret(dataDirectory, false)));
+            return;
+        }
+        if (args.length > 0 && !args[0].equals("run")) {
+            System.err.println("usage: docsync-local.jar [run] | token --user <id> --workspace <ws>=<role> ...");
+            System.exit(2);
+        }
+        run(dataDirectory);
+    }
+
+    private static void run(Path dataDirectory) throws IOException {
+        long started = System.nanoTime();
+        String secret = secret(dataDirectory, true);
+        int port = Integer.parseInt(env("SERVER_PORT").orElse("8080"));
+        LocalStack stack = LocalStack.start(new LocalStack.Settings(dataDirectory, port, secret, Map.of()));
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "docsync-shutdown"));
+
+        String url = "http://localhost:" + stack.httpPort();
+        String token = new DevTokens(secret).mint(DEV_USER, Map.of(DEV_WORKSPACE, "admin"), Duration.ofDays(30));
+        System.out.printf("""
+
+                docsync ready at %s
+                  started in %d ms; data in %s
+                  dev token (user %s, admin of %s, valid 30 days):
+                    export TOKEN=%s
+                  try it:
+                    curl -s -X POST %s/api/v1/documents/batch -H "Authorization: Bearer $TOKEN" \\
+                      -H 'Content-Type: application/json' \\
+                      -d '{"workspace_id":"%s","operations":[{"client_id":"op_1","operation":"create","data":{"title":"Hello","content":"# Hello"}}]}'
+                  another token: java -jar local/target/docsync-local.jar token --user alice --workspace ws_acme=editor
+                  stop: Ctrl-C (or SIGTERM)
+
+                """, url, (System.nanoTime() - started) / 1_000_000, dataDirectory, DEV_USER, DEV_WORKSPACE, token,
+                url, DEV_WORKSPACE);
+    }
+
+    private static String mintFromArguments(String[] args, String secret) {
+        String user = DEV_USER;
+        Map<String, String> workspaces = new LinkedHashMap<>();
+        Duration validFor = Duration.ofDays(30);
+        for (int i = 1; i < args.length - 1; i += 2) {
+            switch (args[i]) {
+                case "--user" -> user = args[i + 1];
+                case "--workspace" -> {
+                    String[] pair = args[i + 1].split("=", 2);
+                    workspaces.put(pair[0], pair.length == 2 ? pair[1] : "editor");
+                }
+                case "--valid-for" -> validFor = Duration.parse(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        return new DevTokens(secret).mint(user, workspaces, validFor);
+    }
+
+    /**
+     * {@code DOCSYNC_JWT_SECRET} when set; otherwise a random secret generated once and kept in the data
+     * directory, so tokens stay valid across restarts.
+     */
+    private static String secret(Path dataDirectory, boolean createIfMissing) throws IOException {
+        Optional<String> configured = env("DOCSYNC_JWT_SECRET");
+        if (configured.isPresent()) {
+            return configured.get();
+        }
+        Path file = dataDirectory.resolve("jwt-secret");
+        if (Files.exists(file)) {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        }
+        if (!createIfMissing) {
+            throw new IllegalStateException("no DOCSYNC_JWT_SECRET and no " + file + "; start local mode once first");
+        }
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        Files.createDirectories(dataDirectory);
+        Files.writeString(file, secret, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        System.out.println("Generated a JWT secret (DOCSYNC_JWT_SECRET) and kept it in " + file + ": " + secret);
+        return secret;
+    }
+
+    private static Optional<String> env(String name) {
+        return Optional.ofNullable(System.getenv(name)).filter(v -> !v.isBlank());
+    }
+}

@@ -1,0 +1,111 @@
+package dev.docsync.local;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL server (zonky's embedded binaries) on a data directory that survives restarts. pg_ctl
+ * detaches the server from the JVM, so a JVM killed with SIGKILL leaves it running; the next start finds
+ * that orphan through {@code postmaster.pid} and stops it before starting its own.
+ */
+public final class LocalPostgres implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
+    static final String DATABASE = "docsync";
+
+    private final EmbeddedPostgres postgres;
+
+    private LocalPostgres(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    public static LocalPostgres start(Path dataDirectory) throws IOException {
+        Files.createDirectories(dataDirectory);
+        stopOrphan(dataDirectory);
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDirectory)
+                .setCleanDataDirectory(false)
+                .setPort(FreePorts.pick())
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("shared_buffers", "128MB")
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .start();
+        LocalPostgres local = new LocalPostgres(postgres);
+        local.createDatabase();
+        return local;
+    }
+
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl("postgres", DATABASE);
+    }
+
+    public String user() {
+        return "postgres";
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    private void createDatabase() throws IOException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select 1 from pg_database where datname = '" + DATABASE + "'")) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            s.execute("create database " + DATABASE);
+        } catch (SQLException e) {
+            throw new IOException("cannot create database " + DATABASE, e);
+        }
+    }
+
+    /** A server left running by a killed JVM on this data directory: stop it (fast shutdown), then wait. */
+    static void stopOrphan(Path dataDirectory) throws IOException {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        Optional<ProcessHandle> orphan = lines.isEmpty() ? Optional.empty()
+                : ProcessHandle.of(Long.parseLong(lines.getFirst().trim()))
+                        .filter(ProcessHandle::isAlive)
+                        .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
+        if (orphan.isEmpty()) {
+            log.info("Removing stale {} (no server running)", pidFile);
+            Files.deleteIfExists(pidFile);
+            return;
+        }
+        ProcessHandle server = orphan.get();
+        log.warn("Found PostgreSQL (pid {}) left running on {} by an earlier run; stopping it", server.pid(),
+                dataDirectory);
+        try {
+            // SIGINT is PostgreSQL's "fast" shutdown: abort sessions, checkpoint, exit.
+            new ProcessBuilder("kill", "-INT", String.valueOf(server.pid())).inheritIO().start().waitFor();
+            server.onExit().get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping orphaned PostgreSQL", e);
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            throw new IOException("orphaned PostgreSQL (pid " + server.pid() + ") did not stop", e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        postgres.close();
+    }
+}

@@ -1,0 +1,153 @@
+package dev.docsync.local;
+
+import dev.docsync.ingest.IngestApplication;
+import dev.docsync.worker.WorkerApplication;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Everything docsync needs, in one JVM: real PostgreSQL and real Kafka (KRaft) on a data directory, the
+ * apply-worker and the ingest-api as two Spring contexts, each with its own configuration, exactly as they
+ * run apart. Used by local mode and by the integration tests.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+    /**
+     * @param httpPort 0 for any free port
+     * @param extraProperties more Spring properties for both apps (tests tune waits and partitions this way)
+     */
+    public record Settings(Path dataDirectory, int httpPort, String jwtSecret, Map<String, String> extraProperties) {
+        public Settings {
+            extraProperties = Map.copyOf(extraProperties);
+        }
+    }
+
+    private final Settings settings;
+    private final LocalPostgres postgres;
+    private final LocalKafka kafka;
+    private ConfigurableApplicationContext worker;
+    private ConfigurableApplicationContext ingest;
+
+    private LocalStack(Settings settings, LocalPostgres postgres, LocalKafka kafka) {
+        this.settings = settings;
+        this.postgres = postgres;
+        this.kafka = kafka;
+    }
+
+    public static LocalStack start(Settings settings) throws IOException {
+        LocalPostgres postgres = LocalPostgres.start(settings.dataDirectory().resolve("postgres"));
+        LocalKafka kafka;
+        try {
+            kafka = LocalKafka.start(settings.dataDirectory().resolve("kafka"));
+        } catch (IOException | RuntimeException e) {
+            postgres.close();
+            throw e;
+        }
+        LocalStack stack = new LocalStack(settings, postgres, kafka);
+        try {
+            stack.worker = stack.startWorker();
+            stack.ingest = stack.startIngest();
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    public int httpPort() {
+        return Integer.parseInt(ingest.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    public String jdbcUrl() {
+        return postgres.jdbcUrl();
+    }
+
+    public String databaseUser() {
+        return postgres.user();
+    }
+
+    public String kafkaBootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    public ConfigurableApplicationContext ingest() {
+        return ingest;
+    }
+
+    public synchronized ConfigurableApplicationContext worker() {
+        return worker;
+    }
+
+    /** Stops the apply-worker context (its consumers leave the group) and starts a fresh one. */
+    public synchronized void restartWorker() {
+        worker.close();
+        worker = startWorker();
+    }
+
+    private ConfigurableApplicationContext startWorker() {
+        return new SpringApplicationBuilder(WorkerApplication.class)
+                .properties(Map.of("spring.config.name", WorkerApplication.CONFIG_NAME))
+                .web(WebApplicationType.NONE)
+                .registerShutdownHook(false)
+                .run(arguments(Map.of()));
+    }
+
+    private ConfigurableApplicationContext startIngest() {
+        return new SpringApplicationBuilder(IngestApplication.class)
+                .properties(Map.of("spring.config.name", IngestApplication.CONFIG_NAME))
+                .registerShutdownHook(false)
+                .run(arguments(Map.of(
+                        "server.port", String.valueOf(settings.httpPort()),
+                        "docsync.jwt.secret", settings.jwtSecret())));
+    }
+
+    /** Command-line arguments, so the embedded servers win over any DOCSYNC_* variable in the environment. */
+    private String[] arguments(Map<String, String> specific) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.datasource.url", postgres.jdbcUrl());
+        properties.put("spring.datasource.username", postgres.user());
+        properties.put("spring.datasource.password", "");
+        properties.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+        properties.putAll(specific);
+        properties.putAll(settings.extraProperties());
+        List<String> args = new ArrayList<>();
+        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+        return args.toArray(String[]::new);
+    }
+
+    /** Stops in dependency order: stop taking requests, stop applying, then the log, then the database. */
+    @Override
+    public synchronized void close() {
+        if (ingest != null) {
+            closeQuietly("ingest-api", ingest::close);
+        }
+        if (worker != null) {
+            closeQuietly("apply-worker", worker::close);
+        }
+        closeQuietly("kafka", kafka::close);
+        closeQuietly("postgresql", postgres::close);
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void closeQuietly(String what, Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            log.warn("Stopping {} failed", what, e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.docsync.projection.apply;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Consumer positions kept in PostgreSQL, next to the data they produced ("storing offsets outside Kafka").
+ * The apply transaction locks the partition's row and checks it still holds the position this worker
+ * started from, which fences a worker that lost the partition in a rebalance.
+ */
+@Repository
+public class PartitionOffsets {
+
+    private static final String CLAIM = """
+            insert into consumer_offsets (consumer_group, topic, partition, next_offset)
+            values (:group, :topic, :partition, 0)
+            on conflict do nothing""";
+
+    private static final String READ = """
+            select next_offset from consumer_offsets
+             where consumer_group = :group and topic = :topic and partition = :partition""";
+
+    private static final String LOCK = READ + " for update";
+
+    private static final String ADVANCE = """
+            update consumer_offsets set next_offset = :next
+             where consumer_group = :group and topic = :topic and partition = :partition""";
+
+    private final JdbcClient jdbc;
+
+    public PartitionOffsets(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The offset to resume the partition from; 0 for a partition never consumed. */
+    public long resumeOffset(String group, String topic, int partition) {
+        jdbc.sql(CLAIM).param("group", group).param("topic", topic).param("partition", partition).update();
+        return jdbc.sql(READ).param("group", group).param("topic", topic).param("partition", partition)
+                .query(Long.class).single();
+    }
+
+    /** Inside the apply transaction: lock the row and fail unless it still says {@code expected}. */
+    public void lock(String group, String topic, int partition, long expected) {
+        long stored = jdbc.sql(LOCK).param("group", group).param("topic", topic).param("partition", partition)
+                .query(Long.class).optional()
+                .orElseThrow(() -> new FencedOutException("no stored position for " + topic + "-" + partition));
+        if (stored != expected) {
+            throw new FencedOutException("position of " + topic + "-" + partition + " is " + stored
+                    + ", this worker expected " + expected + ": the partition has moved to another worker");
+        }
+    }
+
+    public void advance(String group, String topic, int partition, long next) {
+        jdbc.sql(ADVANCE).param("group", group).param("topic", topic).param("partition", partition)
+                .param("next", next).update();
+    }
+}

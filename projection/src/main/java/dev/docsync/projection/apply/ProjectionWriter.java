@@ -1,0 +1,179 @@
+package dev.docsync.projection.apply;
+
+import dev.docsync.contracts.DocsyncJson;
+import dev.docsync.contracts.DocumentView;
+import dev.docsync.projection.BatchSignal;
+import dev.docsync.projection.Rows;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The write side of the projection, used only by the apply-worker inside its apply transaction. Every
+ * method costs one round trip whatever the number of rows (array parameters and batched statements).
+ */
+@Repository
+public class ProjectionWriter {
+
+    private static final String LOAD_DOCUMENTS = """
+            select %s
+              from documents
+             where (workspace_id, document_id) in (select * from unnest(?::text[], ?::text[]))"""
+            .formatted(Rows.DOCUMENT_COLUMNS);
+
+    private static final String APPLIED_BATCHES = "select batch_id from batch_results where batch_id = any(?)";
+
+    private static final String UPSERT_DOCUMENT = """
+            insert into documents (workspace_id, document_id, version, title, content, yjs_state_b64, deleted,
+                                   created_at, updated_at, updated_by)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (workspace_id, document_id) do update
+               set version = excluded.version, title = excluded.title, content = excluded.content,
+                   yjs_state_b64 = excluded.yjs_state_b64, deleted = excluded.deleted,
+                   updated_at = excluded.updated_at, updated_by = excluded.updated_by""";
+
+    private static final String INSERT_VERSION = """
+            insert into document_versions (workspace_id, document_id, version, operation, actor, batch_id,
+                                           client_id, stamped_at, title, content, yjs_state_b64, deleted,
+                                           log_partition, log_offset, apply_index)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    private static final String INSERT_RESULT = """
+            insert into batch_results (batch_id, workspace_id, actor, atomic, total, successful, failed, results,
+                                       stamped_at, applied_at, log_partition, log_offset)
+            values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)""";
+
+    private static final String NOTIFY = "select pg_notify(?, ?)";
+
+    /** NOTIFY payloads must stay under 8000 bytes; 100 ids of 36 characters fit comfortably. */
+    private static final int IDS_PER_SIGNAL = 100;
+
+    private final JdbcTemplate jdbc;
+
+    public ProjectionWriter(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Map<DocumentKey, DocumentView> loadDocuments(Collection<DocumentKey> keys) {
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        List<String> workspaces = keys.stream().map(DocumentKey::workspaceId).toList();
+        List<String> documents = keys.stream().map(DocumentKey::documentId).toList();
+        Map<DocumentKey, DocumentView> found = new HashMap<>();
+        jdbc.query(LOAD_DOCUMENTS, ps -> {
+            ps.setArray(1, textArray(ps.getConnection(), workspaces));
+            ps.setArray(2, textArray(ps.getConnection(), documents));
+        }, rs -> {
+            DocumentView doc = Rows.document(rs);
+            found.put(new DocumentKey(doc.workspaceId(), doc.documentId()), doc);
+        });
+        return found;
+    }
+
+    public Set<UUID> appliedBatchIds(Collection<UUID> batchIds) {
+        if (batchIds.isEmpty()) {
+            return Set.of();
+        }
+        Set<UUID> applied = new HashSet<>();
+        jdbc.query(APPLIED_BATCHES,
+                ps -> ps.setArray(1, ps.getConnection().createArrayOf("uuid", batchIds.toArray())),
+                rs -> {
+                    applied.add(rs.getObject(1, UUID.class));
+                });
+        return applied;
+    }
+
+    /** Writes the batches' documents, history and results, and signals them on commit. */
+    public void write(List<AppliedBatch> batches, Instant appliedAt) {
+        Map<DocumentKey, DocumentView> finalStates = new LinkedHashMap<>();
+        List<DocumentChange> changes = new ArrayList<>();
+        for (AppliedBatch batch : batches) {
+            for (DocumentChange change : batch.changes()) {
+                finalStates.put(new DocumentKey(change.state().workspaceId(), change.state().documentId()),
+                        change.state());
+                changes.add(change);
+            }
+        }
+        jdbc.batchUpdate(UPSERT_DOCUMENT, List.copyOf(finalStates.values()), 500, (ps, d) -> {
+            ps.setString(1, d.workspaceId());
+            ps.setString(2, d.documentId());
+            ps.setLong(3, d.version());
+            ps.setString(4, d.title());
+            ps.setString(5, d.content());
+            ps.setString(6, d.yjsStateB64());
+            ps.setBoolean(7, d.deleted());
+            ps.setTimestamp(8, Rows.timestamp(d.createdAt()));
+            ps.setTimestamp(9, Rows.timestamp(d.updatedAt()));
+            ps.setString(10, d.updatedBy());
+        });
+        jdbc.batchUpdate(INSERT_VERSION, changes, 500, (ps, c) -> {
+            DocumentView d = c.state();
+            ps.setString(1, d.workspaceId());
+            ps.setString(2, d.documentId());
+            ps.setLong(3, d.version());
+            ps.setString(4, c.operation().wire());
+            ps.setString(5, c.actor());
+            ps.setObject(6, c.batchId());
+            ps.setString(7, c.clientId());
+            ps.setTimestamp(8, Rows.timestamp(c.stampedAt()));
+            ps.setString(9, d.title());
+            ps.setString(10, d.content());
+            ps.setString(11, d.yjsStateB64());
+            ps.setBoolean(12, d.deleted());
+            ps.setInt(13, c.position().partition());
+            ps.setLong(14, c.position().offset());
+            ps.setInt(15, c.applyIndex());
+        });
+        Timestamp applied = Rows.timestamp(appliedAt);
+        jdbc.batchUpdate(INSERT_RESULT, batches, 500, (ps, b) -> {
+            ps.setObject(1, b.result().batchId());
+            ps.setString(2, b.result().workspaceId());
+            ps.setString(3, b.actor());
+            ps.setBoolean(4, b.result().atomic());
+            ps.setInt(5, b.result().total());
+            ps.setInt(6, b.result().successful());
+            ps.setInt(7, b.result().failed());
+            ps.setString(8, DocsyncJson.mapper().writeValueAsString(b.result().results()));
+            ps.setTimestamp(9, Rows.timestamp(b.stampedAt()));
+            ps.setTimestamp(10, applied);
+            ps.setInt(11, b.position().partition());
+            ps.setLong(12, b.position().offset());
+        });
+        signal(batches);
+    }
+
+    private void signal(List<AppliedBatch> batches) {
+        List<String> ids = batches.stream().map(b -> b.result().batchId().toString()).toList();
+        for (int from = 0; from < ids.size(); from += IDS_PER_SIGNAL) {
+            String payload = String.join(",", ids.subList(from, Math.min(ids.size(), from + IDS_PER_SIGNAL)));
+            jdbc.execute((ConnectionCallback<Void>) con -> {
+                try (PreparedStatement ps = con.prepareStatement(NOTIFY)) {
+                    ps.setString(1, BatchSignal.CHANNEL);
+                    ps.setString(2, payload);
+                    ps.execute();
+                }
+                return null;
+            });
+        }
+    }
+
+    private static Array textArray(Connection connection, List<String> values) throws SQLException {
+        return connection.createArrayOf("text", values.toArray());
+    }
+}
