@@ -55,20 +55,22 @@ public final class LocalKafka implements AutoCloseable {
         config.put("message.max.bytes", String.valueOf(OperationsTopic.MAX_EVENT_BYTES));
         config.put("replica.fetch.max.bytes", String.valueOf(OperationsTopic.MAX_EVENT_BYTES));
         config.put("log.retention.ms", "-1");
-        format(directory, config);
+        if (!Files.exists(logs.resolve("meta.properties"))) {
+            format(directory, config);
+        }
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
         server.startup();
         return new LocalKafka(server, "localhost:" + port);
     }
 
-    /** Formats the storage the first time; later starts find {@code meta.properties} and leave it alone. */
+    /** Formats the storage; only the first start does this, later ones find {@code meta.properties}. */
     private static void format(Path directory, Properties config) throws IOException {
         Path file = directory.resolve("server.properties");
         try (Writer writer = Files.newBufferedWriter(file)) {
-            config.store(writer, "written by docsync local mode at each start");
+            config.store(writer, "written by docsync local mode to format the storage");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = StorageTool.execute(new String[] {"format", "--ignore-formatted", "-t",
+        int status = StorageTool.execute(new String[] {"format", "-t",
                 Uuid.randomUuid().toString(), "-c", file.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));
         if (status != 0) {
             throw new IOException("formatting Kafka storage failed: " + out.toString(StandardCharsets.UTF_8));

@@ -1,0 +1,55 @@
+package dev.docsync.local;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+
+/** Looks at the operations topic from outside: how much is in it, and where a workspace lands. */
+final class LogInspector {
+
+    private final String bootstrap;
+    private final String topic;
+
+    LogInspector(String bootstrap, String topic) {
+        this.bootstrap = bootstrap;
+        this.topic = topic;
+    }
+
+    String bootstrap() {
+        return bootstrap;
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    /** Sum of the end offsets of all partitions: grows with every record (and transaction marker) written. */
+    long totalEndOffset() {
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(config)) {
+            Map<TopicPartition, OffsetSpec> request = IntStream.range(0, TestStack.PARTITIONS).boxed()
+                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> OffsetSpec.latest()));
+            return admin.listOffsets(request).all().get().values().stream()
+                    .mapToLong(info -> info.offset()).sum();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The partition the default partitioner puts a key on (murmur2, as the producer does). */
+    static int partitionOf(String workspaceId) {
+        return Utils.toPositive(Utils.murmur2(workspaceId.getBytes(StandardCharsets.UTF_8))) % TestStack.PARTITIONS;
+    }
+}

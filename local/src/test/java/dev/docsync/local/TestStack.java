@@ -1,0 +1,64 @@
+package dev.docsync.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+
+/**
+ * The real stack (embedded PostgreSQL + Kafka KRaft broker + apply-worker + ingest-api), started once per
+ * test JVM through the same {@link LocalStack} local mode uses, on a throw-away data directory.
+ */
+final class TestStack {
+
+    static final String JWT_SECRET = "integration-tests-secret-of-at-least-32-bytes";
+    static final int PARTITIONS = 6;
+
+    private static TestStack instance;
+
+    final LocalStack stack;
+    final Api api;
+    final DevTokens tokens = new DevTokens(JWT_SECRET);
+    final JdbcTemplate jdbc;
+    final LogInspector log;
+
+    private TestStack(LocalStack stack) {
+        this.stack = stack;
+        this.api = new Api("http://localhost:" + stack.httpPort());
+        DataSource dataSource = new SimpleDriverDataSource(new org.postgresql.Driver(), stack.jdbcUrl(),
+                stack.databaseUser(), "");
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.log = new LogInspector(stack.kafkaBootstrap(), "docsync.operations");
+    }
+
+    static synchronized TestStack get() {
+        if (instance == null) {
+            try {
+                Path data = Files.createTempDirectory("docsync-it-");
+                LocalStack stack = LocalStack.start(new LocalStack.Settings(data, 0, JWT_SECRET, Map.of(
+                        "docsync.topic.partitions", String.valueOf(PARTITIONS),
+                        "docsync.worker.concurrency", "2")));
+                instance = new TestStack(stack);
+                Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return instance;
+    }
+
+    /** A token for {@code user} with the given workspace roles. */
+    String token(String user, Map<String, String> workspaces) {
+        return tokens.mint(user, workspaces, Duration.ofHours(1));
+    }
+
+    /** An editor token for one workspace. */
+    String editor(String user, String workspace) {
+        return token(user, Map.of(workspace, "editor"));
+    }
+}
