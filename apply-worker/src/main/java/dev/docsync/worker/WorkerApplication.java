@@ -27,6 +27,9 @@ public class WorkerApplication {
     /** Each app reads its own configuration file, so both can share one JVM in local mode. */
     public static final String CONFIG_NAME = "apply-worker";
 
+    /** spring-kafka's default suffix for dead-letter topics. */
+    public static final String DEAD_LETTER_SUFFIX = "-dlt";
+
     public static void main(String[] args) {
         SpringApplication app = new SpringApplication(WorkerApplication.class);
         app.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
@@ -49,7 +52,17 @@ public class WorkerApplication {
                 .configs(OperationsTopic.CONFIGS).build();
     }
 
-    /** Unreadable events go to {@code <topic>-dlt} with the reason in spring-kafka's standard headers. */
+    /** Where unreadable events go: kept forever too, they are part of the audit trail. */
+    @Bean
+    NewTopic deadLetterTopic(TopicProperties topic) {
+        return TopicBuilder.name(topic.name() + DEAD_LETTER_SUFFIX).partitions(topic.partitions())
+                .replicas(topic.replicationFactor()).configs(OperationsTopic.CONFIGS).build();
+    }
+
+    /**
+     * Unreadable events go to {@code <topic>-dlt}, same partition, with the reason in spring-kafka's standard
+     * {@code kafka_dlt-*} headers; the publish is awaited, so an event is never dropped silently.
+     */
     @Bean
     ConsumerRecordRecoverer deadLetters(KafkaOperations<Object, Object> kafka) {
         return new DeadLetterPublishingRecoverer(kafka);

@@ -1,0 +1,63 @@
+package dev.docsync.worker.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.docsync.contracts.OperationEvent;
+import dev.docsync.contracts.OperationType;
+import dev.docsync.projection.apply.LogPosition;
+import dev.docsync.worker.apply.GatheredBatch;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class PartitionBufferTest {
+
+    private static OperationEvent event(UUID batch, int seq, int count) {
+        return new OperationEvent(1, batch, "ws", seq, count, false, "a", Instant.EPOCH, "c" + seq,
+                OperationType.CREATE, "d" + seq, null, null);
+    }
+
+    @Test
+    void interleavedBatchesCompleteWhenTheirLastEventArrives() {
+        PartitionBuffer buffer = new PartitionBuffer(3, 100);
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+
+        assertThat(buffer.add(event(a, 0, 2), 100)).isNull();
+        assertThat(buffer.add(event(b, 0, 1), 101)).satisfies(done -> {
+            assertThat(done.batchId()).isEqualTo(b);
+            assertThat(done.position()).isEqualTo(new LogPosition(3, 101));
+        });
+        assertThat(buffer.resumeOffset(102)).isEqualTo(100);
+
+        GatheredBatch done = buffer.add(event(a, 1, 2), 102);
+
+        assertThat(done.events()).extracting(OperationEvent::seq).containsExactly(0, 1);
+        assertThat(done.position()).isEqualTo(new LogPosition(3, 102));
+        assertThat(buffer.resumeOffset(103)).isEqualTo(103);
+    }
+
+    @Test
+    void eventsArrivingOutOfSeqOrderAreSortedAndARepeatedEventIsIgnored() {
+        PartitionBuffer buffer = new PartitionBuffer(0, 0);
+        UUID a = UUID.randomUUID();
+
+        assertThat(buffer.add(event(a, 2, 3), 0)).isNull();
+        assertThat(buffer.add(event(a, 2, 3), 1)).isNull();
+        assertThat(buffer.add(event(a, 0, 3), 2)).isNull();
+        GatheredBatch done = buffer.add(event(a, 1, 3), 3);
+
+        assertThat(done.events()).extracting(OperationEvent::seq).containsExactly(0, 1, 2);
+        assertThat(buffer.incompleteBatches()).isEmpty();
+    }
+
+    @Test
+    void anEventDisagreeingAboutItsBatchSizeIsRefused() {
+        PartitionBuffer buffer = new PartitionBuffer(0, 0);
+        UUID a = UUID.randomUUID();
+        buffer.add(event(a, 0, 3), 0);
+
+        assertThatThrownBy(() -> buffer.add(event(a, 1, 2), 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
