@@ -7,6 +7,8 @@ import dev.docsync.projection.apply.ProjectionWriter;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -50,6 +52,15 @@ public class WorkerApplication {
     NewTopic operationsTopic(TopicProperties topic) {
         return TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(topic.replicationFactor())
                 .configs(OperationsTopic.CONFIGS).build();
+    }
+
+    @Bean
+    DefaultKafkaConsumerFactoryCustomizer staticMembership(WorkerProperties properties) {
+        return factory -> {
+            if (properties.instanceId() != null && !properties.instanceId().isBlank()) {
+                factory.updateConfigs(Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, properties.instanceId()));
+            }
+        };
     }
 
     /** Where unreadable events go: kept forever too, they are part of the audit trail. */

@@ -8,11 +8,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param groupId the consumer group shared by all apply-worker instances
  * @param concurrency consumer threads in this instance (each owns a share of the partitions)
  * @param retryInitialInterval first back-off after a failed apply transaction, doubling up to the maximum
+ * @param instanceId optional static group membership ({@code group.instance.id}, suffixed per consumer thread):
+ *     a restarted worker with the same id takes its partitions back at once instead of waiting for the
+ *     crashed one's session to expire. Must be unique per running instance; local mode uses {@code local}.
  */
 @ConfigurationProperties("docsync.worker")
 public record WorkerProperties(
         @DefaultValue("docsync-apply") String groupId,
         @DefaultValue("3") int concurrency,
         @DefaultValue("200ms") Duration retryInitialInterval,
-        @DefaultValue("10s") Duration retryMaxInterval) {
+        @DefaultValue("10s") Duration retryMaxInterval,
+        String instanceId) {
 }

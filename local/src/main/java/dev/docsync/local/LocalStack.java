@@ -100,7 +100,7 @@ public final class LocalStack implements AutoCloseable {
                 .properties(Map.of("spring.config.name", WorkerApplication.CONFIG_NAME))
                 .web(WebApplicationType.NONE)
                 .registerShutdownHook(false)
-                .run(arguments(Map.of()));
+                .run(arguments(Map.of("docsync.worker.instance-id", "local")));
     }
 
     private ConfigurableApplicationContext startIngest() {

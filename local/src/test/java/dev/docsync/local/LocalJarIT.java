@@ -1,0 +1,99 @@
+package dev.docsync.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The executable jar as a user runs it (DESIGN §7): environment variables, the ready line, data kept across
+ * restarts, a clean stop on SIGTERM (PostgreSQL stopped too) and recovery after {@code kill -9}.
+ */
+class LocalJarIT {
+
+    private static final String SECRET = "local-jar-test-secret-with-enough-bytes!";
+    private static final Path JAR = Path.of("target", "docsync-local.jar");
+
+    private record Running(Process process, String url, AtomicReference<StringBuilder> output) {
+    }
+
+    @Test
+    void theJarServesKeepsItsDataStopsCleanlyAndRecoversFromKillNine() throws Exception {
+        Path data = Files.createTempDirectory("docsync-jar-");
+        Path pidFile = data.resolve("postgres").resolve("postmaster.pid");
+        String ws = "ws_jar";
+        String token = new DevTokens(SECRET).mint("jar-user", Map.of(ws, "editor"), Duration.ofHours(1));
+
+        Running first = start(data);
+        Api api = new Api(first.url());
+        Api.Response created = api.postBatch(token, Batches.batch(ws, List.of(Batches.create("a", "kept", "Kept"))));
+        assertThat(created.status()).isEqualTo(200);
+
+        first.process().destroy(); // SIGTERM
+        assertThat(first.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(pidFile).doesNotExist();
+
+        Running second = start(data);
+        assertThat(new Api(second.url()).document(token, ws, "kept").json().get("title").asString()).isEqualTo("Kept");
+        long postgresPid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+
+        second.process().destroyForcibly(); // SIGKILL: PostgreSQL survives as an orphan
+        assertThat(second.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(ProcessHandle.of(postgresPid).map(ProcessHandle::isAlive)).contains(true);
+
+        Running third = start(data);
+        Api afterCrash = new Api(third.url());
+        assertThat(afterCrash.document(token, ws, "kept").status()).isEqualTo(200);
+        assertThat(afterCrash.postBatch(token, Batches.batch(ws, List.of(Batches.update("u", "kept", 1L, "Again"))))
+                .json().get("results").get(0).get("version").asLong()).isEqualTo(2);
+        assertThat(ProcessHandle.of(postgresPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+
+        third.process().destroy();
+        assertThat(third.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(pidFile).doesNotExist();
+    }
+
+    private static Running start(Path data) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        int port = FreePorts.pick();
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toAbsolutePath().toString())
+                .redirectErrorStream(true);
+        builder.environment().put("SERVER_PORT", String.valueOf(port));
+        builder.environment().put("DOCSYNC_DATA_DIR", data.toString());
+        builder.environment().put("DOCSYNC_JWT_SECRET", SECRET);
+        Process process = builder.start();
+        AtomicReference<StringBuilder> output = new AtomicReference<>(new StringBuilder());
+        AtomicReference<String> url = new AtomicReference<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    output.get().append(line).append('\n');
+                    if (line.startsWith("docsync ready at ")) {
+                        url.set(line.substring("docsync ready at ".length()).trim());
+                    }
+                }
+            } catch (IOException e) {
+                output.get().append("output closed: ").append(e).append('\n');
+            }
+        });
+        await().atMost(Duration.ofSeconds(120))
+                .failFast("docsync-local exited:\n" + output.get(), () -> !process.isAlive())
+                .until(() -> Optional.ofNullable(url.get()).isPresent());
+        assertThat(url.get()).isEqualTo("http://localhost:" + port);
+        return new Running(process, url.get(), output);
+    }
+}
