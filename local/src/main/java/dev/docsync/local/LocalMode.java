@@ -57,7 +57,7 @@ public final class LocalMode {
                     curl -s -X POST %s/api/v1/documents/batch -H "Authorization: Bearer $TOKEN" \\
                       -H 'Content-Type: application/json' \\
                       -d '{"workspace_id":"%s","operations":[{"client_id":"op_1","operation":"create","data":{"title":"Hello","content":"# Hello"}}]}'
-                  another token: java -jar local/target/docsync-local.jar token --user alice --workspace ws_acme=editor
+                  another token: ./run-local token --user alice --workspace ws_acme=editor
                   stop: Ctrl-C (or SIGTERM)
 
                 """, url, (System.nanoTime() - started) / 1_000_000, dataDirectory, DEV_USER, DEV_WORKSPACE, token,

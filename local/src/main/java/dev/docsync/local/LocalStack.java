@@ -3,11 +3,16 @@ package dev.docsync.local;
 import dev.docsync.ingest.IngestApplication;
 import dev.docsync.worker.WorkerApplication;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.WebApplicationType;
@@ -46,14 +51,23 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static LocalStack start(Settings settings) throws IOException {
-        LocalPostgres postgres = LocalPostgres.start(settings.dataDirectory().resolve("postgres"));
-        LocalKafka kafka;
+        // The two servers do not depend on each other: start them side by side.
+        Executor ownThread = task -> Thread.ofPlatform().name("docsync-start").start(task);
+        CompletableFuture<LocalPostgres> postgres = CompletableFuture.supplyAsync(
+                unchecked(() -> LocalPostgres.start(settings.dataDirectory().resolve("postgres"))), ownThread);
+        CompletableFuture<LocalKafka> kafka = CompletableFuture.supplyAsync(
+                unchecked(() -> LocalKafka.start(settings.dataDirectory().resolve("kafka"))), ownThread);
         try {
-            kafka = LocalKafka.start(settings.dataDirectory().resolve("kafka"));
-        } catch (IOException | RuntimeException e) {
-            postgres.close();
-            throw e;
+            CompletableFuture.allOf(postgres, kafka).join();
+        } catch (CompletionException e) {
+            postgres.thenAccept(p -> closeQuietly("postgresql", p::close));
+            kafka.thenAccept(k -> closeQuietly("kafka", k::close));
+            throw e.getCause() instanceof UncheckedIOException io ? io.getCause() : new IOException(e.getCause());
         }
+        return startApps(settings, postgres.join(), kafka.join());
+    }
+
+    private static LocalStack startApps(Settings settings, LocalPostgres postgres, LocalKafka kafka) {
         LocalStack stack = new LocalStack(settings, postgres, kafka);
         try {
             stack.worker = stack.startWorker();
@@ -119,6 +133,8 @@ public final class LocalStack implements AutoCloseable {
         properties.put("spring.datasource.username", postgres.user());
         properties.put("spring.datasource.password", "");
         properties.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+        // Both apps share one logging system here; an application-name tag would name only the first.
+        properties.put("logging.include-application-name", "false");
         properties.putAll(specific);
         properties.putAll(settings.extraProperties());
         List<String> args = new ArrayList<>();
@@ -137,6 +153,20 @@ public final class LocalStack implements AutoCloseable {
         }
         closeQuietly("kafka", kafka::close);
         closeQuietly("postgresql", postgres::close);
+    }
+
+    private interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    private static <T> Supplier<T> unchecked(IoSupplier<T> supplier) {
+        return () -> {
+            try {
+                return supplier.get();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
     }
 
     private interface Step {
