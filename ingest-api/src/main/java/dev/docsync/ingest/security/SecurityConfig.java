@@ -41,10 +41,10 @@ class SecurityConfig {
     @Bean
     JwtDecoder jwtDecoder(JwtProperties properties) {
         NimbusJwtDecoder decoder;
-        if (properties.jwkSetUri() != null) {
-            decoder = NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri().toString()).build();
-        } else if (properties.secret() != null && !properties.secret().isBlank()) {
-            byte[] secret = properties.secret().getBytes(StandardCharsets.UTF_8);
+        if (properties.jwkSetUriValue().isPresent()) {
+            decoder = NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUriValue().get()).build();
+        } else if (properties.secretValue().isPresent()) {
+            byte[] secret = properties.secretValue().get().getBytes(StandardCharsets.UTF_8);
             if (secret.length < MIN_SECRET_BYTES) {
                 throw new IllegalStateException("docsync.jwt.secret (DOCSYNC_JWT_SECRET) must be at least "
                         + MIN_SECRET_BYTES + " bytes for HS256");
@@ -63,13 +63,11 @@ class SecurityConfig {
     /** exp/nbf with the default 60 s clock skew; issuer and audience when configured; a subject always. */
     private static OAuth2TokenValidator<Jwt> validator(JwtProperties properties) {
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
-        validators.add(properties.issuer() == null ? JwtValidators.createDefault()
-                : JwtValidators.createDefaultWithIssuer(properties.issuer()));
+        validators.add(properties.issuerValue().map(JwtValidators::createDefaultWithIssuer)
+                .orElseGet(JwtValidators::createDefault));
         validators.add(new JwtClaimValidator<String>(JwtClaimNames.SUB, sub -> sub != null && !sub.isBlank()));
-        if (properties.audience() != null) {
-            validators.add(new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
-                    aud -> aud != null && aud.contains(properties.audience())));
-        }
+        properties.audienceValue().ifPresent(audience -> validators.add(
+                new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.contains(audience))));
         return new DelegatingOAuth2TokenValidator<>(validators);
     }
 }
