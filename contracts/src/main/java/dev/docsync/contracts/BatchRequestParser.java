@@ -210,29 +210,8 @@ public final class BatchRequestParser {
             return names.stream().sorted().toList();
         }
 
-        String requiredString(JsonNode node, String at, String field, int maxLength) {
-            JsonNode value = node.get(field);
-            String here = at + "/" + field;
-            if (value == null || value.isNull()) {
-                add(here, "is required");
-                return null;
-            }
-            if (!value.isString()) {
-                add(here, "must be a string");
-                return null;
-            }
-            String text = value.asString();
-            if (text.isEmpty()) {
-                add(here, "must not be empty");
-            } else if (text.length() > maxLength) {
-                add(here, "must be at most " + maxLength + " characters");
-            } else if (text.chars().anyMatch(Character::isISOControl)) {
-                add(here, "must not contain control characters");
-            }
-            return text;
-        }
-
-        String id(JsonNode node, String at, String field, int maxLength, boolean required) {
+        /** The field's text; null when absent or null (an error if required) or not a string (an error). */
+        private String text(JsonNode node, String at, String field, boolean required) {
             JsonNode value = node.get(field);
             String here = at + "/" + field;
             if (value == null || value.isNull()) {
@@ -245,9 +224,29 @@ public final class BatchRequestParser {
                 add(here, "must be a string");
                 return null;
             }
-            String text = value.asString();
-            if (text.isEmpty() || text.length() > maxLength || !ID.matcher(text).matches()) {
-                add(here, "must be 1 to " + maxLength
+            return value.asString();
+        }
+
+        String requiredString(JsonNode node, String at, String field, int maxLength) {
+            String text = text(node, at, field, true);
+            String here = at + "/" + field;
+            if (text == null) {
+                return null;
+            }
+            if (text.isEmpty()) {
+                add(here, "must not be empty");
+            } else if (text.length() > maxLength) {
+                add(here, "must be at most " + maxLength + " characters");
+            } else if (text.chars().anyMatch(Character::isISOControl)) {
+                add(here, "must not contain control characters");
+            }
+            return text;
+        }
+
+        String id(JsonNode node, String at, String field, int maxLength, boolean required) {
+            String text = text(node, at, field, required);
+            if (text != null && (text.isEmpty() || text.length() > maxLength || !ID.matcher(text).matches())) {
+                add(at + "/" + field, "must be 1 to " + maxLength
                         + " characters of letters, digits and _ . : - (not starting with . : -)");
             }
             return text;
@@ -266,15 +265,7 @@ public final class BatchRequestParser {
         }
 
         String optionalString(JsonNode node, String at, String field) {
-            JsonNode value = node.get(field);
-            if (value == null || value.isNull()) {
-                return null;
-            }
-            if (!value.isString()) {
-                add(at + "/" + field, "must be a string");
-                return null;
-            }
-            return value.asString();
+            return text(node, at, field, false);
         }
 
         Long baseVersion(JsonNode node, String at) {
