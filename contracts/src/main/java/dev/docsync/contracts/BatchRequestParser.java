@@ -31,7 +31,15 @@ public final class BatchRequestParser {
     public record Parsed(BatchRequest request) implements Outcome {
     }
 
-    public record Invalid(List<FieldError> errors) implements Outcome {
+    public record Invalid(List<FieldError> errors) implements Outcome, DocumentOutcome {
+    }
+
+    /** The body of a single-document write ({@code POST}/{@code PUT .../documents}), DESIGN §3.5. */
+    public sealed interface DocumentOutcome permits ParsedDocument, Invalid {
+    }
+
+    /** {@code documentId} is null unless a create chose it. */
+    public record ParsedDocument(String documentId, DocumentData data) implements DocumentOutcome {
     }
 
     public record TooManyOperations(int count, int max) implements Outcome {
@@ -42,6 +50,8 @@ public final class BatchRequestParser {
     private static final Set<String> OPERATION_FIELDS =
             Set.of("client_id", "operation", "document_id", "base_version", "data");
     private static final Set<String> DATA_FIELDS = Set.of("title", "content", "yjs_state_b64");
+    private static final Set<String> CREATE_DOCUMENT_FIELDS =
+            Set.of("document_id", "title", "content", "yjs_state_b64");
 
     private final Limits limits;
 
@@ -52,15 +62,9 @@ public final class BatchRequestParser {
     public Outcome parse(byte[] body) {
         JsonNode root;
         try {
-            root = DocsyncJson.mapper().readTree(body);
-        } catch (JacksonException e) {
-            return new Invalid(List.of(new FieldError(pointerOf(e), "malformed JSON: " + e.getOriginalMessage())));
-        }
-        if (root == null || root.isMissingNode()) {
-            return new Invalid(List.of(new FieldError("", "request body is empty")));
-        }
-        if (!root.isObject()) {
-            return new Invalid(List.of(new FieldError("", "request body must be a JSON object")));
+            root = readObject(body);
+        } catch (InvalidBody e) {
+            return e.invalid;
         }
         JsonNode operations = root.get("operations");
         if (operations != null && operations.isArray() && operations.size() > limits.maxOperations()) {
@@ -95,6 +99,50 @@ public final class BatchRequestParser {
             return new Invalid(errors.list());
         }
         return new Parsed(new BatchRequest(workspaceId, atomic, parsed));
+    }
+
+    /**
+     * A single-document body: {@code {"document_id"?, "title", "content", "yjs_state_b64"}}; the id only
+     * on create. Absent fields mean empty on create and unchanged on update, as in a batch.
+     */
+    public DocumentOutcome parseDocument(byte[] body, boolean create) {
+        JsonNode root;
+        try {
+            root = readObject(body);
+        } catch (InvalidBody e) {
+            return e.invalid;
+        }
+        Errors errors = new Errors();
+        errors.unknownFields(root, "", create ? CREATE_DOCUMENT_FIELDS : DATA_FIELDS);
+        String documentId = create ? errors.id(root, "", "document_id", limits.maxDocumentIdLength(), false) : null;
+        DocumentData data = dataFields(root, "", errors);
+        return errors.isEmpty() ? new ParsedDocument(documentId, data) : new Invalid(errors.list());
+    }
+
+    private static JsonNode readObject(byte[] body) throws InvalidBody {
+        JsonNode root;
+        try {
+            root = DocsyncJson.mapper().readTree(body);
+        } catch (JacksonException e) {
+            throw new InvalidBody(new FieldError(pointerOf(e), "malformed JSON: " + e.getOriginalMessage()));
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new InvalidBody(new FieldError("", "request body is empty"));
+        }
+        if (!root.isObject()) {
+            throw new InvalidBody(new FieldError("", "request body must be a JSON object"));
+        }
+        return root;
+    }
+
+    /** Control flow for "the body is not a JSON object": carries the one error to report. */
+    private static final class InvalidBody extends Exception {
+        private final Invalid invalid;
+
+        InvalidBody(FieldError error) {
+            super(error.message(), null, false, false);
+            this.invalid = new Invalid(List.of(error));
+        }
     }
 
     private Optional<OperationRequest> operation(JsonNode node, String at, Errors errors) {
@@ -146,6 +194,10 @@ public final class BatchRequestParser {
             return DocumentData.EMPTY;
         }
         errors.unknownFields(data, here, DATA_FIELDS);
+        return dataFields(data, here, errors);
+    }
+
+    private DocumentData dataFields(JsonNode data, String here, Errors errors) {
         String title = errors.optionalString(data, here, "title");
         if (title != null && title.length() > limits.maxTitleLength()) {
             errors.add(here + "/title", "must be at most " + limits.maxTitleLength() + " characters");

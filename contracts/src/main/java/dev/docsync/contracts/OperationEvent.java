@@ -7,7 +7,8 @@ import java.util.UUID;
 
 /**
  * One operation of a stamped batch, as written to the operations topic (DESIGN §5). Everything the apply
- * step needs is in here, so that applying the log is a pure function of the log.
+ * step needs is in here, so that applying the log is a pure function of the log. {@code clientId} is null
+ * for single-document writes, which have no client-side operation id.
  */
 public record OperationEvent(int schema, UUID batchId, String workspaceId, int seq, int count, boolean atomic,
         String actor, Instant stampedAt, String clientId, OperationType operation, String documentId,
@@ -20,7 +21,6 @@ public record OperationEvent(int schema, UUID batchId, String workspaceId, int s
         requireNonNull(workspaceId, "workspaceId");
         requireNonNull(actor, "actor");
         requireNonNull(stampedAt, "stampedAt");
-        requireNonNull(clientId, "clientId");
         requireNonNull(operation, "operation");
         requireNonNull(documentId, "documentId");
         if (seq < 0 || seq >= count) {

@@ -40,6 +40,16 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(HttpStatus.NOT_FOUND, "not-found", detail, null);
     }
 
+    public static ApiProblem of(HttpStatus status, String type, String detail) {
+        return new ApiProblem(status, type, detail, null);
+    }
+
+    /** Adds a member to the problem body, e.g. {@code current}: the document's state. */
+    public ApiProblem with(String property, Object value) {
+        detail.setProperty(property, value);
+        return this;
+    }
+
     public static ApiProblem unavailable(String detail, Duration retryAfter) {
         return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", detail, retryAfter);
     }

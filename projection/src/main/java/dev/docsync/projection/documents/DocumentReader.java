@@ -6,7 +6,7 @@ import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Read side of documents: current state. */
+/** Read side of documents: current state, and the state at a version. */
 @Repository
 public class DocumentReader {
 
@@ -14,6 +14,15 @@ public class DocumentReader {
             select %s
               from documents
              where workspace_id = :workspace and document_id = :document""".formatted(Rows.DOCUMENT_COLUMNS);
+
+    /** A version's state from history; created_at is when version 1 was stamped. */
+    private static final String FIND_VERSION = """
+            select v.workspace_id, v.document_id, v.version, v.title, v.content, v.yjs_state_b64, v.deleted,
+                   c.stamped_at as created_at, v.stamped_at as updated_at, v.actor as updated_by
+              from document_versions v
+              join document_versions c
+                on c.workspace_id = v.workspace_id and c.document_id = v.document_id and c.version = 1
+             where v.workspace_id = :workspace and v.document_id = :document and v.version = :version""";
 
     private final JdbcClient jdbc;
 
@@ -25,6 +34,16 @@ public class DocumentReader {
         return jdbc.sql(FIND)
                 .param("workspace", workspaceId)
                 .param("document", documentId)
+                .query((rs, n) -> Rows.document(rs))
+                .optional();
+    }
+
+    /** The document as it was at {@code version}, from its history. */
+    public Optional<DocumentView> findVersion(String workspaceId, String documentId, long version) {
+        return jdbc.sql(FIND_VERSION)
+                .param("workspace", workspaceId)
+                .param("document", documentId)
+                .param("version", version)
                 .query((rs, n) -> Rows.document(rs))
                 .optional();
     }

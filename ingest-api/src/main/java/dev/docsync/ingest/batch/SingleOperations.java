@@ -1,0 +1,36 @@
+package dev.docsync.ingest.batch;
+
+import dev.docsync.contracts.BatchRequest;
+import dev.docsync.contracts.BatchResult;
+import dev.docsync.contracts.OperationRequest;
+import dev.docsync.contracts.OperationResult;
+import dev.docsync.ingest.IngestProperties;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+
+/** Single-document writes as one-operation batches, through exactly the batch write path. */
+@Service
+public class SingleOperations {
+
+    /** The operation's result once applied, or empty when the wait ran out (then poll {@code batchId}). */
+    public record Applied(UUID batchId, BatchResult pending, Optional<OperationResult> result) {
+    }
+
+    private final BatchSubmission submission;
+    private final IngestProperties properties;
+
+    SingleOperations(BatchSubmission submission, IngestProperties properties) {
+        this.submission = submission;
+        this.properties = properties;
+    }
+
+    public Applied apply(String workspaceId, String actor, OperationRequest operation) {
+        BatchSubmission.Outcome outcome = submission.submit(new BatchRequest(workspaceId, false, List.of(operation)),
+                actor, new Preferences(false, properties.syncWait()));
+        StampedBatch batch = outcome.batch();
+        return new Applied(batch.batchId(), BatchResult.pending(batch.batchId(), batch.workspaceId()),
+                outcome.applied().map(result -> result.results().getFirst()));
+    }
+}

@@ -1,0 +1,135 @@
+package dev.docsync.ingest.documents;
+
+import dev.docsync.contracts.BatchRequestParser;
+import dev.docsync.contracts.DocumentData;
+import dev.docsync.contracts.DocumentView;
+import dev.docsync.contracts.OperationRequest;
+import dev.docsync.contracts.OperationResult;
+import dev.docsync.contracts.OperationType;
+import dev.docsync.ingest.batch.SingleOperations;
+import dev.docsync.ingest.security.Caller;
+import dev.docsync.ingest.security.WorkspaceAccess;
+import dev.docsync.ingest.web.ApiProblem;
+import dev.docsync.ingest.web.RequestBodies;
+import dev.docsync.ingest.IngestProperties;
+import dev.docsync.projection.documents.DocumentReader;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Optional;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The "one request per document" path (DESIGN §3.4): each call is a one-operation batch on the same log,
+ * answered with HTTP semantics — 201/200/204 with {@code ETag}, 412 with the current document for a stale
+ * {@code If-Match}, 428 without one.
+ */
+@RestController
+class DocumentWriteController {
+
+    private static final String DOCUMENTS = "/api/v1/workspaces/{workspaceId}/documents";
+
+    private final BatchRequestParser parser;
+    private final SingleOperations operations;
+    private final DocumentReader documents;
+    private final WorkspaceAccess access;
+    private final IngestProperties properties;
+
+    DocumentWriteController(BatchRequestParser parser, SingleOperations operations, DocumentReader documents,
+            WorkspaceAccess access, IngestProperties properties) {
+        this.parser = parser;
+        this.operations = operations;
+        this.documents = documents;
+        this.access = access;
+        this.properties = properties;
+    }
+
+    @PostMapping(path = DOCUMENTS, consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<?> create(@PathVariable String workspaceId, HttpServletRequest http,
+            @AuthenticationPrincipal Jwt jwt) throws IOException {
+        Caller caller = writer(jwt, workspaceId);
+        BatchRequestParser.ParsedDocument body = parse(http, true);
+        return apply(workspaceId, caller, new OperationRequest(null, OperationType.CREATE, body.documentId(), null,
+                body.data()), HttpStatus.CREATED);
+    }
+
+    @PutMapping(path = DOCUMENTS + "/{documentId}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<?> update(@PathVariable String workspaceId, @PathVariable String documentId,
+            @RequestHeader(name = "If-Match", required = false) String ifMatch, HttpServletRequest http,
+            @AuthenticationPrincipal Jwt jwt) throws IOException {
+        Caller caller = writer(jwt, workspaceId);
+        Long baseVersion = IfMatch.parse(ifMatch);
+        BatchRequestParser.ParsedDocument body = parse(http, false);
+        return apply(workspaceId, caller, new OperationRequest(null, OperationType.UPDATE, documentId, baseVersion,
+                body.data()), HttpStatus.OK);
+    }
+
+    @DeleteMapping(DOCUMENTS + "/{documentId}")
+    ResponseEntity<?> delete(@PathVariable String workspaceId, @PathVariable String documentId,
+            @RequestHeader(name = "If-Match", required = false) String ifMatch, @AuthenticationPrincipal Jwt jwt) {
+        Caller caller = writer(jwt, workspaceId);
+        Long baseVersion = IfMatch.parse(ifMatch);
+        return apply(workspaceId, caller, new OperationRequest(null, OperationType.DELETE, documentId, baseVersion,
+                DocumentData.EMPTY), HttpStatus.NO_CONTENT);
+    }
+
+    private Caller writer(Jwt jwt, String workspaceId) {
+        Caller caller = Caller.from(jwt);
+        access.requireWrite(caller, workspaceId);
+        return caller;
+    }
+
+    private BatchRequestParser.ParsedDocument parse(HttpServletRequest http, boolean create) throws IOException {
+        return switch (parser.parseDocument(RequestBodies.read(http, properties.maxRequestSize()), create)) {
+            case BatchRequestParser.ParsedDocument parsed -> parsed;
+            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid.errors());
+        };
+    }
+
+    private ResponseEntity<?> apply(String workspaceId, Caller caller, OperationRequest operation,
+            HttpStatus success) {
+        SingleOperations.Applied applied = operations.apply(workspaceId, caller.actor(), operation);
+        if (applied.result().isEmpty()) {
+            return ResponseEntity.accepted().location(URI.create("/api/v1/batches/" + applied.batchId()))
+                    .body(applied.pending());
+        }
+        OperationResult result = applied.result().get();
+        return switch (result.status()) {
+            case SUCCESS -> {
+                DocumentView document = documents.findVersion(workspaceId, result.documentId(), result.version())
+                        .orElseThrow();
+                ResponseEntity.BodyBuilder response = ResponseEntity.status(success)
+                        .eTag(String.valueOf(document.version()));
+                if (success == HttpStatus.CREATED) {
+                    response.location(URI.create("/api/v1/workspaces/" + workspaceId + "/documents/"
+                            + document.documentId()));
+                }
+                yield success == HttpStatus.NO_CONTENT ? response.build() : response.body(document);
+            }
+            case CONFLICT -> throw problem(HttpStatus.PRECONDITION_FAILED, "precondition-failed", result);
+            case ERROR -> throw switch (result.error().code()) {
+                case NOT_FOUND -> problem(HttpStatus.NOT_FOUND, "not-found", result);
+                case DELETED -> problem(HttpStatus.GONE, "gone", result);
+                case ALREADY_EXISTS -> problem(HttpStatus.CONFLICT, "already-exists", result);
+                default -> problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid", result);
+            };
+            case SKIPPED -> throw new IllegalStateException("a one-operation batch cannot skip: " + result);
+        };
+    }
+
+    private static ApiProblem problem(HttpStatus status, String type, OperationResult result) {
+        ApiProblem problem = ApiProblem.of(status, type, result.error().message());
+        Optional.ofNullable(result.current()).ifPresent(current -> problem.with("current", current));
+        return problem;
+    }
+}
