@@ -71,7 +71,7 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = new LocalStack(settings, postgres, kafka);
         try {
             stack.worker = stack.startWorker();
-            stack.ingest = stack.startIngest();
+            stack.ingest = stack.startIngest(settings.httpPort());
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -80,7 +80,11 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public int httpPort() {
-        return Integer.parseInt(ingest.getEnvironment().getRequiredProperty("local.server.port"));
+        return httpPort(ingest);
+    }
+
+    public static int httpPort(ConfigurableApplicationContext ingestContext) {
+        return Integer.parseInt(ingestContext.getEnvironment().getRequiredProperty("local.server.port"));
     }
 
     public String jdbcUrl() {
@@ -109,6 +113,14 @@ public final class LocalStack implements AutoCloseable {
         worker = startWorker();
     }
 
+    /**
+     * Another ingest-api instance on the same Kafka and PostgreSQL, on a free port (tests of several
+     * instances); the caller closes it.
+     */
+    public ConfigurableApplicationContext startAnotherIngest() {
+        return startIngest(0);
+    }
+
     private ConfigurableApplicationContext startWorker() {
         return new SpringApplicationBuilder(WorkerApplication.class)
                 .properties(Map.of("spring.config.name", WorkerApplication.CONFIG_NAME))
@@ -117,12 +129,12 @@ public final class LocalStack implements AutoCloseable {
                 .run(arguments(Map.of("docsync.worker.instance-id", "local")));
     }
 
-    private ConfigurableApplicationContext startIngest() {
+    private ConfigurableApplicationContext startIngest(int port) {
         return new SpringApplicationBuilder(IngestApplication.class)
                 .properties(Map.of("spring.config.name", IngestApplication.CONFIG_NAME))
                 .registerShutdownHook(false)
                 .run(arguments(Map.of(
-                        "server.port", String.valueOf(settings.httpPort()),
+                        "server.port", String.valueOf(port),
                         "docsync.jwt.secret", settings.jwtSecret())));
     }
 
