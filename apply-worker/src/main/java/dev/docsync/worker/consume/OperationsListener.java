@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -101,13 +102,7 @@ class OperationsListener implements ConsumerSeekAware {
         try {
             List<GatheredBatch> ready = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> record : records) {
-                OperationEvent event = readOrDeadLetter(record);
-                if (event != null) {
-                    GatheredBatch complete = buffer.add(event, record.offset());
-                    if (complete != null) {
-                        ready.add(complete);
-                    }
-                }
+                gatherOrDeadLetter(record, buffer).ifPresent(ready::add);
             }
             long next = buffer.resumeOffset(records.getLast().offset() + 1);
             if (!ready.isEmpty() || next != buffer.committed()) {
@@ -128,18 +123,24 @@ class OperationsListener implements ConsumerSeekAware {
         }
     }
 
-    private OperationEvent readOrDeadLetter(ConsumerRecord<String, byte[]> record) {
+    /**
+     * Reads the event and adds it to its batch; returns the batch if this event completed it. Reading and
+     * gathering are pure, so an event that fails here fails every time: it goes to the dead-letter topic
+     * (the publish is awaited; if that fails, the partition is rewound like any failure).
+     */
+    private Optional<GatheredBatch> gatherOrDeadLetter(ConsumerRecord<String, byte[]> record, PartitionBuffer buffer) {
+        OperationEvent event;
         try {
-            OperationEvent event = DocsyncJson.mapper().readValue(record.value(), OperationEvent.class);
+            event = DocsyncJson.mapper().readValue(record.value(), OperationEvent.class);
             if (event.schema() != OperationEvent.CURRENT_SCHEMA) {
                 throw new IllegalArgumentException("unsupported event schema " + event.schema());
             }
-            return event;
+            return Optional.ofNullable(buffer.add(event, record.offset()));
         } catch (RuntimeException e) {
             log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),
                     record.partition(), record.offset(), e);
             deadLetters.accept(record, e);
-            return null;
+            return Optional.empty();
         }
     }
 

@@ -18,6 +18,9 @@ import java.util.UUID;
  */
 final class PartitionBuffer {
 
+    /** Far above any batch ingest accepts; guards memory against a corrupt {@code count}. */
+    static final int MAX_EVENTS_PER_BATCH = 10_000;
+
     private final int partition;
     private final Map<UUID, Gathering> open = new LinkedHashMap<>();
     private long committed;
@@ -38,6 +41,10 @@ final class PartitionBuffer {
 
     /** Adds one event read at {@code offset}; returns the batch if this event completed it. */
     GatheredBatch add(OperationEvent event, long offset) {
+        if (event.count() > MAX_EVENTS_PER_BATCH) {
+            throw new IllegalArgumentException("event " + event.batchId() + "/" + event.seq() + " claims a batch of "
+                    + event.count() + " events; at most " + MAX_EVENTS_PER_BATCH + " are accepted");
+        }
         Gathering gathering = open.computeIfAbsent(event.batchId(), id -> new Gathering(offset, event.count()));
         if (!gathering.add(event)) {
             return null;

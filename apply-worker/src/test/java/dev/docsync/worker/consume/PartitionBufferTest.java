@@ -59,5 +59,8 @@ class PartitionBufferTest {
         buffer.add(event(a, 0, 3), 0);
 
         assertThatThrownBy(() -> buffer.add(event(a, 1, 2), 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> buffer.add(event(UUID.randomUUID(), 0, PartitionBuffer.MAX_EVENTS_PER_BATCH + 1), 2))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(buffer.incompleteBatches()).containsExactly(a);
     }
 }
