@@ -1,12 +1,11 @@
 package dev.docsync.worker;
 
 import dev.docsync.contracts.DocsyncJson;
-import dev.docsync.contracts.OperationsTopic;
+import dev.docsync.log.OperationsLogConfiguration;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
 import java.time.Clock;
 import java.util.Map;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.SpringApplication;
@@ -14,7 +13,6 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -23,14 +21,12 @@ import tools.jackson.databind.json.JsonMapper;
 /** The apply-worker: consumes the operations topic and applies it to the PostgreSQL projection. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import({ProjectionWriter.class, PartitionOffsets.class})
+@Import({OperationsLogConfiguration.class, ProjectionWriter.class, PartitionOffsets.class})
 public class WorkerApplication {
 
     /** Each app reads its own configuration file, so both can share one JVM in local mode. */
     public static final String CONFIG_NAME = "apply-worker";
 
-    /** spring-kafka's default suffix for dead-letter topics. */
-    public static final String DEAD_LETTER_SUFFIX = "-dlt";
 
     public static void main(String[] args) {
         SpringApplication app = new SpringApplication(WorkerApplication.class);
@@ -49,25 +45,12 @@ public class WorkerApplication {
     }
 
     @Bean
-    NewTopic operationsTopic(TopicProperties topic) {
-        return TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(topic.replicationFactor())
-                .configs(OperationsTopic.CONFIGS).build();
-    }
-
-    @Bean
     DefaultKafkaConsumerFactoryCustomizer staticMembership(WorkerProperties properties) {
         return factory -> {
             if (properties.instanceId() != null && !properties.instanceId().isBlank()) {
                 factory.updateConfigs(Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, properties.instanceId()));
             }
         };
-    }
-
-    /** Where unreadable events go: kept forever too, they are part of the audit trail. */
-    @Bean
-    NewTopic deadLetterTopic(TopicProperties topic) {
-        return TopicBuilder.name(topic.name() + DEAD_LETTER_SUFFIX).partitions(topic.partitions())
-                .replicas(topic.replicationFactor()).configs(OperationsTopic.CONFIGS).build();
     }
 
     /**

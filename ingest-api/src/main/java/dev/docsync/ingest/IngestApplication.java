@@ -2,13 +2,13 @@ package dev.docsync.ingest;
 
 import dev.docsync.contracts.BatchRequestParser;
 import dev.docsync.contracts.DocsyncJson;
-import dev.docsync.contracts.OperationsTopic;
+import dev.docsync.log.OperationsLogConfiguration;
 import dev.docsync.projection.batches.BatchReader;
+import dev.docsync.projection.changes.ChangeFeedReader;
 import dev.docsync.projection.batches.BatchReceipts;
 import dev.docsync.projection.documents.DocumentReader;
 import java.time.Clock;
 import java.util.Map;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -16,13 +16,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
-import org.springframework.kafka.config.TopicBuilder;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The ingest API: accepts batches, writes them to the log, answers with their results; serves reads. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import({DocumentReader.class, BatchReader.class, BatchReceipts.class})
+@Import({OperationsLogConfiguration.class, DocumentReader.class, BatchReader.class, BatchReceipts.class, ChangeFeedReader.class})
 public class IngestApplication {
 
     /** Each app reads its own configuration file, so both can share one JVM in local mode. */
@@ -50,11 +49,5 @@ public class IngestApplication {
         return new BatchRequestParser(new BatchRequestParser.Limits(properties.maxOperations(),
                 defaults.maxTitleLength(), defaults.maxWorkspaceIdLength(), defaults.maxDocumentIdLength(),
                 defaults.maxClientIdLength()));
-    }
-
-    @Bean
-    NewTopic operationsTopic(TopicProperties topic) {
-        return TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(topic.replicationFactor())
-                .configs(OperationsTopic.CONFIGS).build();
     }
 }

@@ -6,7 +6,7 @@ import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.DocumentKey;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
-import dev.docsync.worker.TopicProperties;
+import dev.docsync.log.TopicProperties;
 import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.BatchApplier;
 import dev.docsync.worker.apply.GatheredBatch;

@@ -4,7 +4,7 @@ import dev.docsync.contracts.DocsyncJson;
 import dev.docsync.contracts.EventHeaders;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.ingest.IngestProperties;
-import dev.docsync.ingest.TopicProperties;
+import dev.docsync.log.TopicProperties;
 import dev.docsync.ingest.web.ApiProblem;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

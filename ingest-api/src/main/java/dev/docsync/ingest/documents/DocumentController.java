@@ -1,20 +1,30 @@
 package dev.docsync.ingest.documents;
 
+import dev.docsync.contracts.DocumentSummary;
 import dev.docsync.contracts.DocumentView;
+import dev.docsync.contracts.HistoryItem;
+import dev.docsync.contracts.Page;
 import dev.docsync.ingest.security.Caller;
 import dev.docsync.ingest.security.WorkspaceAccess;
 import dev.docsync.ingest.web.ApiProblem;
+import dev.docsync.ingest.web.Cursors;
 import dev.docsync.projection.documents.DocumentReader;
+import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 class DocumentController {
+
+    private static final int MAX_LIMIT = 500;
+    private static final String HISTORY_CURSOR = "h1";
+    private static final String LIST_CURSOR = "d1";
 
     private final DocumentReader documents;
     private final WorkspaceAccess access;
@@ -24,18 +34,74 @@ class DocumentController {
         this.access = access;
     }
 
-    /** Current state with {@code ETag: "<version>"}; a deleted document answers 410 with its last state. */
+    /**
+     * Current state, or with {@code ?version=N} the state at version N (time travel), with
+     * {@code ETag: "<version>"}; a deleted document (or the version that deleted it) answers 410 with that state.
+     */
     @GetMapping("/api/v1/workspaces/{workspaceId}/documents/{documentId}")
     ResponseEntity<DocumentView> get(@PathVariable String workspaceId, @PathVariable String documentId,
-            @AuthenticationPrincipal Jwt jwt) {
-        if (!access.canRead(Caller.from(jwt), workspaceId)) {
-            throw notFound(workspaceId, documentId);
-        }
-        DocumentView document = documents.find(workspaceId, documentId)
-                .orElseThrow(() -> notFound(workspaceId, documentId));
+            @RequestParam(required = false) Long version, @AuthenticationPrincipal Jwt jwt) {
+        requireReader(jwt, workspaceId, documentId);
+        DocumentView document = (version == null
+                ? documents.find(workspaceId, documentId)
+                : documents.findVersion(workspaceId, documentId, version))
+                .orElseThrow(() -> version == null ? notFound(workspaceId, documentId)
+                        : ApiProblem.notFound("document " + documentId + " has no version " + version));
         return ResponseEntity.status(document.deleted() ? HttpStatus.GONE : HttpStatus.OK)
                 .eTag(String.valueOf(document.version()))
                 .body(document);
+    }
+
+    /** Every version, ascending, paged; kept after deletion. */
+    @GetMapping("/api/v1/workspaces/{workspaceId}/documents/{documentId}/history")
+    Page<HistoryItem> history(@PathVariable String workspaceId, @PathVariable String documentId,
+            @RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor,
+            @AuthenticationPrincipal Jwt jwt) {
+        requireReader(jwt, workspaceId, documentId);
+        long after = cursor == null ? 0 : parseLong(Cursors.decode(HISTORY_CURSOR, cursor));
+        List<HistoryItem> items = documents.history(workspaceId, documentId, after, Cursors.limit(limit, MAX_LIMIT) + 1);
+        if (items.isEmpty() && after == 0) {
+            throw notFound(workspaceId, documentId);
+        }
+        return page(items, limit, last -> Cursors.encode(HISTORY_CURSOR, String.valueOf(last.version())));
+    }
+
+    /** Current documents ordered by id, keyset-paged; deleted ones only with {@code include_deleted=true}. */
+    @GetMapping("/api/v1/workspaces/{workspaceId}/documents")
+    Page<DocumentSummary> list(@PathVariable String workspaceId, @RequestParam(defaultValue = "50") int limit,
+            @RequestParam(required = false) String cursor,
+            @RequestParam(name = "include_deleted", defaultValue = "false") boolean includeDeleted,
+            @AuthenticationPrincipal Jwt jwt) {
+        if (!access.canRead(Caller.from(jwt), workspaceId)) {
+            throw ApiProblem.notFound("no workspace " + workspaceId);
+        }
+        String after = cursor == null ? "" : Cursors.decode(LIST_CURSOR, cursor);
+        List<DocumentSummary> items = documents.list(workspaceId, after, Cursors.limit(limit, MAX_LIMIT) + 1,
+                includeDeleted);
+        return page(items, limit, last -> Cursors.encode(LIST_CURSOR, last.documentId()));
+    }
+
+    /** {@code items} holds up to limit + 1 rows: the extra one only says there is a next page. */
+    private static <T> Page<T> page(List<T> items, int limit, java.util.function.Function<T, String> cursorAfter) {
+        if (items.size() <= limit) {
+            return new Page<>(items, null);
+        }
+        List<T> shown = items.subList(0, limit);
+        return new Page<>(shown, cursorAfter.apply(shown.getLast()));
+    }
+
+    private void requireReader(Jwt jwt, String workspaceId, String documentId) {
+        if (!access.canRead(Caller.from(jwt), workspaceId)) {
+            throw notFound(workspaceId, documentId);
+        }
+    }
+
+    private static long parseLong(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw Cursors.invalid();
+        }
     }
 
     private static ApiProblem notFound(String workspaceId, String documentId) {

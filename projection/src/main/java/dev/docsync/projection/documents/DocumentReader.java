@@ -2,11 +2,16 @@ package dev.docsync.projection.documents;
 
 import dev.docsync.contracts.DocumentView;
 import dev.docsync.projection.Rows;
+import dev.docsync.contracts.DocumentSummary;
+import dev.docsync.contracts.HistoryItem;
+import dev.docsync.contracts.OperationType;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Read side of documents: current state, and the state at a version. */
+/** Read side of documents: current state, the state at a version, history, and the list. */
 @Repository
 public class DocumentReader {
 
@@ -24,6 +29,20 @@ public class DocumentReader {
                 on c.workspace_id = v.workspace_id and c.document_id = v.document_id and c.version = 1
              where v.workspace_id = :workspace and v.document_id = :document and v.version = :version""";
 
+    private static final String HISTORY = """
+            select version, operation, actor, batch_id, client_id, stamped_at
+              from document_versions
+             where workspace_id = :workspace and document_id = :document and version > :after
+             order by version
+             limit :limit""";
+
+    private static final String LIST = """
+            select document_id, version, title, deleted, updated_at, updated_by
+              from documents
+             where workspace_id = :workspace and document_id > :after and (:deleted or not deleted)
+             order by document_id
+             limit :limit""";
+
     private final JdbcClient jdbc;
 
     public DocumentReader(JdbcClient jdbc) {
@@ -36,6 +55,32 @@ public class DocumentReader {
                 .param("document", documentId)
                 .query((rs, n) -> Rows.document(rs))
                 .optional();
+    }
+
+    /** Versions after {@code afterVersion}, ascending, at most {@code limit}. */
+    public List<HistoryItem> history(String workspaceId, String documentId, long afterVersion, int limit) {
+        return jdbc.sql(HISTORY)
+                .param("workspace", workspaceId)
+                .param("document", documentId)
+                .param("after", afterVersion)
+                .param("limit", limit)
+                .query((rs, n) -> new HistoryItem(rs.getLong("version"),
+                        OperationType.fromWire(rs.getString("operation")).orElseThrow(), rs.getString("actor"),
+                        rs.getObject("batch_id", UUID.class), rs.getString("client_id"), Rows.instant(rs, "stamped_at")))
+                .list();
+    }
+
+    /** Documents with ids after {@code afterDocumentId} (keyset paging), ordered by id. */
+    public List<DocumentSummary> list(String workspaceId, String afterDocumentId, int limit, boolean includeDeleted) {
+        return jdbc.sql(LIST)
+                .param("workspace", workspaceId)
+                .param("after", afterDocumentId)
+                .param("deleted", includeDeleted)
+                .param("limit", limit)
+                .query((rs, n) -> new DocumentSummary(rs.getString("document_id"), rs.getLong("version"),
+                        rs.getString("title"), rs.getBoolean("deleted"), Rows.instant(rs, "updated_at"),
+                        rs.getString("updated_by")))
+                .list();
     }
 
     /** The document as it was at {@code version}, from its history. */

@@ -1,0 +1,39 @@
+package dev.docsync.log;
+
+import dev.docsync.contracts.OperationsTopic;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/**
+ * The operations log as both apps declare it: the topic and its dead-letter topic (created at start-up
+ * when missing, never expiring) and the check that refuses a topic that would lose history.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(TopicProperties.class)
+public class OperationsLogConfiguration {
+
+    /** spring-kafka's default suffix for dead-letter topics. */
+    public static final String DEAD_LETTER_SUFFIX = "-dlt";
+
+    @Bean
+    NewTopic operationsTopic(TopicProperties topic) {
+        return TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(topic.replicationFactor())
+                .configs(OperationsTopic.CONFIGS).build();
+    }
+
+    /** Where unreadable events go: kept forever too, they are part of the audit trail. */
+    @Bean
+    NewTopic deadLetterTopic(TopicProperties topic) {
+        return TopicBuilder.name(topic.deadLetterName()).partitions(topic.partitions())
+                .replicas(topic.replicationFactor()).configs(OperationsTopic.CONFIGS).build();
+    }
+
+    @Bean
+    TopicGuard topicGuard(KafkaAdmin admin, TopicProperties topic) {
+        return new TopicGuard(admin, topic);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.docsync.log;
+
+import dev.docsync.contracts.TopicSafety;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/**
+ * Checks the operations topic's retention and cleanup policy at start-up, after the topic was created and
+ * before anything is consumed or accepted (lowest lifecycle phase): a topic that deletes or compacts
+ * history fails the start with a clear message, unless {@code docsync.topic.allow-unsafe-retention=true}.
+ */
+public class TopicGuard implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicGuard.class);
+
+    private final KafkaAdmin kafkaAdmin;
+    private final TopicProperties topic;
+    private volatile boolean running;
+
+    TopicGuard(KafkaAdmin kafkaAdmin, TopicProperties topic) {
+        this.kafkaAdmin = kafkaAdmin;
+        this.topic = topic;
+    }
+
+    @Override
+    public void start() {
+        List<String> problems = TopicSafety.problems(describe());
+        if (!problems.isEmpty()) {
+            String message = "Topic " + topic.name() + " would lose history: " + String.join("; ", problems);
+            if (!topic.allowUnsafeRetention()) {
+                throw new IllegalStateException(message + ". Fix it (kafka-configs.sh --alter --entity-type topics"
+                        + " --entity-name " + topic.name() + " --add-config retention.ms=-1,retention.bytes=-1,"
+                        + "cleanup.policy=delete) or, knowingly, set docsync.topic.allow-unsafe-retention=true");
+            }
+            log.warn("{} (allowed by docsync.topic.allow-unsafe-retention)", message);
+        }
+        running = true;
+    }
+
+    private Map<String, String> describe() {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic.name());
+        try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
+            Config config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+            Map<String, String> values = new HashMap<>();
+            for (ConfigEntry entry : config.entries()) {
+                values.put(entry.name(), entry.value());
+            }
+            return values;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot check the configuration of topic " + topic.name(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while checking topic " + topic.name(), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE;
+    }
+}
