@@ -4,13 +4,18 @@ import dev.docsync.contracts.DocsyncJson;
 import dev.docsync.log.OperationsLogConfiguration;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
+import dev.docsync.worker.replay.ReplayCommand;
+import dev.docsync.worker.replay.ReplayReport;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.core.KafkaOperations;
@@ -28,10 +33,29 @@ public class WorkerApplication {
     public static final String CONFIG_NAME = "apply-worker";
 
 
+    /** {@code java -jar apply-worker.jar} consumes; {@code ... replay [--swap]} rebuilds the projection and exits. */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("replay")) {
+            System.exit(replay(Arrays.copyOfRange(args, 1, args.length)));
+        }
         SpringApplication app = new SpringApplication(WorkerApplication.class);
         app.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
         app.run(args);
+    }
+
+    /** Runs a replay against the configured Kafka and PostgreSQL (no consuming, no web); 0 when equal. */
+    public static int replay(String[] args) {
+        boolean swap = Arrays.asList(args).contains("--swap");
+        String[] springArgs = Arrays.stream(args).filter(a -> !a.equals("--swap")).toArray(String[]::new);
+        SpringApplication app = new SpringApplication(WorkerApplication.class);
+        app.setWebApplicationType(WebApplicationType.NONE);
+        app.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME, "spring.kafka.listener.auto-startup", "false"));
+        try (ConfigurableApplicationContext context = app.run(springArgs)) {
+            ReplayCommand.Report report = context.getBean(ReplayCommand.class)
+                    .run(new ReplayCommand.Options(swap, System.console() != null));
+            System.out.println(ReplayReport.format(report));
+            return report.equal() ? 0 : 1;
+        }
     }
 
     @Bean

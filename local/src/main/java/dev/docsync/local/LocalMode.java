@@ -1,16 +1,23 @@
 package dev.docsync.local;
 
+import dev.docsync.worker.WorkerApplication;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * {@code java -jar docsync-local.jar [run]} starts the whole stack on {@code DOCSYNC_DATA_DIR} (default
@@ -20,6 +27,7 @@ import java.util.Optional;
 public final class LocalMode {
 
     static final String DEV_USER = "dev";
+    static final String RUNTIME_FILE = "local-mode.properties";
     static final String DEV_WORKSPACE = "ws_demo";
 
     private LocalMode() {
@@ -31,8 +39,12 @@ public final class LocalMode {
             System.out.println(mintFromArguments(args, secret(dataDirectory, false)));
             return;
         }
+        if (args.length > 0 && args[0].equals("replay")) {
+            System.exit(replay(dataDirectory, Arrays.copyOfRange(args, 1, args.length)));
+        }
         if (args.length > 0 && !args[0].equals("run")) {
-            System.err.println("usage: docsync-local.jar [run] | token --user <id> --workspace <ws>=<role> ...");
+            System.err.println("usage: docsync-local.jar [run] | token --user <id> --workspace <ws>=<role> ..."
+                    + " | replay [--swap]");
             System.exit(2);
         }
         run(dataDirectory);
@@ -43,7 +55,22 @@ public final class LocalMode {
         String secret = secret(dataDirectory, true);
         int port = Integer.parseInt(env("SERVER_PORT").orElse("8080"));
         LocalStack stack = LocalStack.start(new LocalStack.Settings(dataDirectory, port, secret, Map.of()));
-        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "docsync-shutdown"));
+        Path runtime = dataDirectory.resolve(RUNTIME_FILE);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.close();
+            try {
+                Files.deleteIfExists(runtime);
+            } catch (IOException e) {
+                System.err.println("could not delete " + runtime + ": " + e);
+            }
+        }, "docsync-shutdown"));
+        Properties endpoints = new Properties();
+        endpoints.setProperty("spring.datasource.url", stack.jdbcUrl());
+        endpoints.setProperty("spring.datasource.username", stack.databaseUser());
+        endpoints.setProperty("spring.kafka.bootstrap-servers", stack.kafkaBootstrap());
+        try (Writer writer = Files.newBufferedWriter(runtime)) {
+            endpoints.store(writer, "endpoints of the running local mode, for ./run-local replay");
+        }
 
         String url = "http://localhost:" + stack.httpPort();
         String token = new DevTokens(secret).mint(DEV_USER, Map.of(DEV_WORKSPACE, "admin"), Duration.ofDays(30));
@@ -58,10 +85,33 @@ public final class LocalMode {
                       -H 'Content-Type: application/json' \\
                       -d '{"workspace_id":"%s","operations":[{"client_id":"op_1","operation":"create","data":{"title":"Hello","content":"# Hello"}}]}'
                   another token: ./run-local token --user alice --workspace ws_acme=editor
+                  rebuild the projection from the log and compare: ./run-local replay
                   stop: Ctrl-C (or SIGTERM)
 
                 """, url, (System.nanoTime() - started) / 1_000_000, dataDirectory, DEV_USER, DEV_WORKSPACE, token,
                 url, DEV_WORKSPACE);
+    }
+
+    /**
+     * Replays the log of the running local mode (it keeps serving) into a fresh schema and compares; the
+     * endpoints come from the file the running instance wrote into the data directory.
+     */
+    private static int replay(Path dataDirectory, String[] args) throws IOException {
+        Path runtime = dataDirectory.resolve(RUNTIME_FILE);
+        if (!Files.exists(runtime)) {
+            System.err.println("local mode is not running on " + dataDirectory + " (no " + RUNTIME_FILE
+                    + "): start it with ./run-local, then run ./run-local replay in another terminal");
+            return 2;
+        }
+        Properties endpoints = new Properties();
+        try (Reader reader = Files.newBufferedReader(runtime)) {
+            endpoints.load(reader);
+        }
+        List<String> replayArgs = new ArrayList<>(Arrays.asList(args));
+        endpoints.forEach((key, value) -> replayArgs.add("--" + key + "=" + value));
+        replayArgs.add("--spring.datasource.password=");
+        replayArgs.add("--logging.include-application-name=false");
+        return WorkerApplication.replay(replayArgs.toArray(String[]::new));
     }
 
     private static String mintFromArguments(String[] args, String secret) {

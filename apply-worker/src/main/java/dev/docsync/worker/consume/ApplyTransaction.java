@@ -25,7 +25,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * applied, apply the rest, write documents + history + results, and move the stored position, all or nothing.
  */
 @Component
-class ApplyTransaction {
+public class ApplyTransaction {
 
     private final TransactionTemplate transactions;
     private final ProjectionWriter writer;
@@ -35,7 +35,7 @@ class ApplyTransaction {
     private final TopicProperties topic;
     private final Clock clock;
 
-    ApplyTransaction(TransactionTemplate transactions, ProjectionWriter writer, PartitionOffsets offsets,
+    public ApplyTransaction(TransactionTemplate transactions, ProjectionWriter writer, PartitionOffsets offsets,
             BatchApplier applier, WorkerProperties properties, TopicProperties topic, Clock clock) {
         this.transactions = transactions;
         this.writer = writer;
@@ -47,7 +47,7 @@ class ApplyTransaction {
     }
 
     /** Applies {@code ready} and moves the partition from {@code expected} to {@code next}; returns what applied. */
-    List<AppliedBatch> apply(int partition, long expected, long next, List<GatheredBatch> ready) {
+    public List<AppliedBatch> apply(int partition, long expected, long next, List<GatheredBatch> ready) {
         return transactions.execute(status -> {
             offsets.lock(properties.groupId(), topic.name(), partition, expected);
             Set<UUID> seen = new HashSet<>(writer.appliedBatchIds(ready.stream().map(GatheredBatch::batchId).toList()));

@@ -1,6 +1,5 @@
 package dev.docsync.worker.consume;
 
-import dev.docsync.contracts.DocsyncJson;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.FencedOutException;
@@ -129,12 +128,8 @@ class OperationsListener implements ConsumerSeekAware {
      * (the publish is awaited; if that fails, the partition is rewound like any failure).
      */
     private Optional<GatheredBatch> gatherOrDeadLetter(ConsumerRecord<String, byte[]> record, PartitionBuffer buffer) {
-        OperationEvent event;
         try {
-            event = DocsyncJson.mapper().readValue(record.value(), OperationEvent.class);
-            if (event.schema() != OperationEvent.CURRENT_SCHEMA) {
-                throw new IllegalArgumentException("unsupported event schema " + event.schema());
-            }
+            OperationEvent event = EventReader.read(record.value());
             return Optional.ofNullable(buffer.add(event, record.offset()));
         } catch (RuntimeException e) {
             log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),

@@ -16,7 +16,7 @@ import java.util.UUID;
  * The position safe to resume from is the first offset of the oldest incomplete batch: anything after it
  * that was already applied is recognised by its batch id and skipped.
  */
-final class PartitionBuffer {
+public final class PartitionBuffer {
 
     /** Far above any batch ingest accepts; guards memory against a corrupt {@code count}. */
     static final int MAX_EVENTS_PER_BATCH = 10_000;
@@ -25,22 +25,22 @@ final class PartitionBuffer {
     private final Map<UUID, Gathering> open = new LinkedHashMap<>();
     private long committed;
 
-    PartitionBuffer(int partition, long committed) {
+    public PartitionBuffer(int partition, long committed) {
         this.partition = partition;
         this.committed = committed;
     }
 
     /** The position stored in PostgreSQL for this partition, as this worker last wrote or read it. */
-    long committed() {
+    public long committed() {
         return committed;
     }
 
-    void committed(long offset) {
+    public void committed(long offset) {
         committed = offset;
     }
 
     /** Adds one event read at {@code offset}; returns the batch if this event completed it. */
-    GatheredBatch add(OperationEvent event, long offset) {
+    public GatheredBatch add(OperationEvent event, long offset) {
         if (event.count() > MAX_EVENTS_PER_BATCH) {
             throw new IllegalArgumentException("event " + event.batchId() + "/" + event.seq() + " claims a batch of "
                     + event.count() + " events; at most " + MAX_EVENTS_PER_BATCH + " are accepted");
@@ -54,7 +54,7 @@ final class PartitionBuffer {
     }
 
     /** Where to resume after everything up to {@code nextOffset} has been read and its complete batches applied. */
-    long resumeOffset(long nextOffset) {
+    public long resumeOffset(long nextOffset) {
         return open.values().stream().mapToLong(g -> g.firstOffset).min().orElse(nextOffset);
     }
 

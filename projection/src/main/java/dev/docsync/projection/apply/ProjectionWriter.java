@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -64,9 +65,21 @@ public class ProjectionWriter {
     private static final int IDS_PER_SIGNAL = 100;
 
     private final JdbcTemplate jdbc;
+    private final boolean signalApplied;
 
+    @Autowired
     public ProjectionWriter(JdbcTemplate jdbc) {
+        this(jdbc, true);
+    }
+
+    private ProjectionWriter(JdbcTemplate jdbc, boolean signalApplied) {
         this.jdbc = jdbc;
+        this.signalApplied = signalApplied;
+    }
+
+    /** A writer that does not NOTIFY: for rebuilding a projection nobody waits on (replay). */
+    public static ProjectionWriter withoutSignals(JdbcTemplate jdbc) {
+        return new ProjectionWriter(jdbc, false);
     }
 
     public Map<DocumentKey, DocumentView> loadDocuments(Collection<DocumentKey> keys) {
@@ -155,7 +168,9 @@ public class ProjectionWriter {
             ps.setInt(11, b.position().partition());
             ps.setLong(12, b.position().offset());
         });
-        signal(batches);
+        if (signalApplied) {
+            signal(batches);
+        }
     }
 
     private void signal(List<AppliedBatch> batches) {

@@ -1,0 +1,267 @@
+package dev.docsync.worker.replay;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.docsync.log.TopicProperties;
+import dev.docsync.projection.apply.PartitionOffsets;
+import dev.docsync.projection.apply.ProjectionWriter;
+import dev.docsync.projection.replay.ProjectionChecksums;
+import dev.docsync.projection.replay.ProjectionChecksums.TableComparison;
+import dev.docsync.worker.WorkerProperties;
+import dev.docsync.worker.apply.BatchApplier;
+import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.consume.ApplyTransaction;
+import dev.docsync.worker.consume.EventReader;
+import dev.docsync.worker.consume.PartitionBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Rebuilds the projection from offset 0 of the operations topic into a fresh schema while the live one keeps
+ * serving, through exactly the live apply path ({@link ApplyTransaction}), then compares checksums of
+ * documents, history and batch results with the live projection up to the same log positions, and optionally
+ * swaps the rebuilt schema in.
+ */
+@Component
+public class ReplayCommand {
+
+    /** @param swap rename the rebuilt schema to the live one when equal (restart ingest and workers after) */
+    public record Options(boolean swap, boolean progressBar) {
+    }
+
+    public record Report(String schema, long events, long batches, Duration applyTime, Duration verifyTime,
+            List<TableComparison> tables, boolean swapped) {
+        public boolean equal() {
+            return tables.stream().allMatch(TableComparison::equal);
+        }
+
+        public double eventsPerSecond() {
+            return events / Math.max(0.001, applyTime.toNanos() / 1e9);
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ReplayCommand.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
+    private static final int IDLE_POLLS_BEFORE_GIVING_UP = 60;
+
+    private final DataSource live;
+    private final KafkaProperties kafka;
+    private final TopicProperties topic;
+    private final WorkerProperties worker;
+    private final BatchApplier applier;
+    private final Clock clock;
+
+    ReplayCommand(DataSource live, KafkaProperties kafka, TopicProperties topic, WorkerProperties worker,
+            BatchApplier applier, Clock clock) {
+        this.live = live;
+        this.kafka = kafka;
+        this.topic = topic;
+        this.worker = worker;
+        this.applier = applier;
+        this.clock = clock;
+    }
+
+    public Report run(Options options) {
+        JdbcTemplate liveJdbc = new JdbcTemplate(live);
+        String liveSchema = liveJdbc.queryForObject("select current_schema()", String.class);
+        String schema = "replay_" + STAMP.format(clock.instant()) + "_" + (System.nanoTime() % 1000);
+        Flyway.configure().dataSource(live).schemas(schema).createSchemas(true).load().migrate();
+        log.info("Replaying {} into schema {}", topic.name(), schema);
+        try (HikariDataSource target = targetDataSource(schema)) {
+            PartitionOffsets offsets = new PartitionOffsets(JdbcClient.create(target));
+            ApplyTransaction apply = new ApplyTransaction(new TransactionTemplate(new DataSourceTransactionManager(target)),
+                    ProjectionWriter.withoutSignals(new JdbcTemplate(target)), offsets, applier, worker, topic, clock);
+            long started = System.nanoTime();
+            Progress progress = readAndApply(apply, offsets, options);
+            Duration applyTime = Duration.ofNanos(System.nanoTime() - started);
+            awaitLive(liveJdbc, schema, liveSchema, progress.cutoff);
+            long verifyStarted = System.nanoTime();
+            List<TableComparison> tables = new ProjectionChecksums(liveJdbc).compare(liveSchema, schema, progress.cutoff);
+            Duration verifyTime = Duration.ofNanos(System.nanoTime() - verifyStarted);
+            boolean equal = tables.stream().allMatch(TableComparison::equal);
+            boolean swapped = options.swap() && equal && swap(liveJdbc, liveSchema, schema);
+            Report report = new Report(schema, progress.events, progress.batches, applyTime, verifyTime, tables, swapped);
+            log.info("Replay of {} events ({} batches) in {} ms ({} events/s); verified in {} ms: {}", report.events(),
+                    report.batches(), applyTime.toMillis(), Math.round(report.eventsPerSecond()), verifyTime.toMillis(),
+                    equal ? "EQUAL" : "DIFFERENT");
+            return report;
+        }
+    }
+
+    private static final class Progress {
+        final Map<Integer, Long> cutoff = new HashMap<>();
+        long events;
+        long batches;
+    }
+
+    private Progress readAndApply(ApplyTransaction apply, PartitionOffsets offsets, Options options) {
+        Progress progress = new Progress();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, PartitionBuffer> buffers = new HashMap<>();
+            Set<TopicPartition> remaining = new HashSet<>();
+            for (TopicPartition tp : partitions) {
+                progress.cutoff.put(tp.partition(), end.get(tp));
+                buffers.put(tp, new PartitionBuffer(tp.partition(),
+                        offsets.resumeOffset(worker.groupId(), topic.name(), tp.partition())));
+                if (end.get(tp) > begin.get(tp)) {
+                    remaining.add(tp);
+                }
+            }
+            long total = partitions.stream().mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
+            int idlePolls = 0;
+            try (ProgressBar bar = progressBar(total, options.progressBar())) {
+                while (!remaining.isEmpty()) {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                    idlePolls = records.isEmpty() ? idlePolls + 1 : 0;
+                    if (idlePolls > IDLE_POLLS_BEFORE_GIVING_UP) {
+                        throw new IllegalStateException("replay stalled before the end offsets " + end);
+                    }
+                    for (TopicPartition tp : records.partitions()) {
+                        applyChunk(apply, buffers.get(tp), records.records(tp), end.get(tp), progress);
+                    }
+                    long done = 0;
+                    for (TopicPartition tp : partitions) {
+                        long position = Math.min(consumer.position(tp), end.get(tp));
+                        done += position - begin.get(tp);
+                        if (position >= end.get(tp) && remaining.remove(tp)) {
+                            consumer.pause(List.of(tp));
+                        }
+                    }
+                    bar.stepTo(done);
+                }
+            }
+        }
+        return progress;
+    }
+
+    private void applyChunk(ApplyTransaction apply, PartitionBuffer buffer, List<ConsumerRecord<String, byte[]>> records,
+            long end, Progress progress) {
+        List<GatheredBatch> ready = new ArrayList<>();
+        long last = -1;
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (record.offset() >= end) {
+                break;
+            }
+            last = record.offset();
+            try {
+                GatheredBatch complete = buffer.add(EventReader.read(record.value()), record.offset());
+                progress.events++;
+                if (complete != null) {
+                    ready.add(complete);
+                }
+            } catch (RuntimeException e) {
+                // The live worker sent it to the dead-letter topic; replay skips it the same way.
+                log.debug("Skipping unreadable event at {}-{}@{}", record.topic(), record.partition(), record.offset());
+            }
+        }
+        if (last < 0) {
+            return;
+        }
+        long next = buffer.resumeOffset(last + 1);
+        if (!ready.isEmpty() || next != buffer.committed()) {
+            progress.batches += apply.apply(records.getFirst().partition(), buffer.committed(), next, ready).size();
+            buffer.committed(next);
+        }
+    }
+
+    /** Live keeps applying; compare only once it has applied at least what the replay did. */
+    private void awaitLive(JdbcTemplate liveJdbc, String schema, String liveSchema, Map<Integer, Long> cutoff) {
+        String behind = """
+                select count(*) from %s.consumer_offsets r
+                  left join %s.consumer_offsets l
+                    on l.consumer_group = r.consumer_group and l.topic = r.topic and l.partition = r.partition
+                 where coalesce(l.next_offset, -1) < r.next_offset""".formatted(schema, liveSchema);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (liveJdbc.queryForObject(behind, Long.class) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the live projection has not caught up with the replay's end " + cutoff);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the live projection", e);
+            }
+        }
+    }
+
+    /**
+     * Renames the live schema away and the rebuilt one into its place, in one transaction. Running ingest and
+     * worker instances hold prepared statements on the old tables: restart them afterwards.
+     */
+    private boolean swap(JdbcTemplate liveJdbc, String liveSchema, String schema) {
+        String retired = liveSchema + "_before_" + schema.substring("replay_".length());
+        new TransactionTemplate(new DataSourceTransactionManager(live)).executeWithoutResult(status -> {
+            liveJdbc.execute("alter schema " + liveSchema + " rename to " + retired);
+            liveJdbc.execute("alter schema " + schema + " rename to " + liveSchema);
+        });
+        log.warn("Swapped: {} is now the live projection, the old one is {}; restart ingest-api and apply-worker",
+                schema, retired);
+        return true;
+    }
+
+    private Map<String, Object> consumerProperties() {
+        Map<String, Object> properties = new HashMap<>(kafka.buildConsumerProperties());
+        properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        properties.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return properties;
+    }
+
+    private HikariDataSource targetDataSource(String schema) {
+        HikariDataSource liveHikari = (HikariDataSource) live;
+        HikariDataSource target = new HikariDataSource();
+        target.setJdbcUrl(liveHikari.getJdbcUrl());
+        target.setUsername(liveHikari.getUsername());
+        target.setPassword(liveHikari.getPassword());
+        target.setDataSourceProperties(liveHikari.getDataSourceProperties());
+        target.setSchema(schema);
+        target.setMaximumPoolSize(2);
+        target.setPoolName("replay");
+        return target;
+    }
+
+    private static ProgressBar progressBar(long total, boolean terminal) {
+        ProgressBarBuilder builder = new ProgressBarBuilder().setTaskName("replay").setInitialMax(total)
+                .setUnit(" events", 1).showSpeed().setUpdateIntervalMillis(250);
+        if (!terminal) {
+            builder.setConsumer(new DelegatingProgressBarConsumer(log::info)).setUpdateIntervalMillis(5000);
+        }
+        return builder.build();
+    }
+}
