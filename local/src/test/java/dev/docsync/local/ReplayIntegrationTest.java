@@ -68,4 +68,28 @@ class ReplayIntegrationTest {
         assertThat(report.batches()).isGreaterThanOrEqualTo(completed);
         assertThat(report.tables().get(1).liveRows()).isEqualTo(report.tables().get(1).replayRows());
     }
+
+    @Test
+    void aReplaySwappedInWhileTheStackRunsServesTheSameDataAndKeepsApplying() {
+        String ws = Batches.workspace("ws_swap");
+        String token = stack.editor("swapper", ws);
+        stack.api.postBatch(token, batch(ws, List.of(Batches.create("c", "before", "Before swap"))));
+        String schemaBefore = stack.jdbc.queryForObject("select current_schema()", String.class);
+
+        ReplayCommand.Report report = stack.stack.worker().getBean(ReplayCommand.class)
+                .run(new ReplayCommand.Options(true, false));
+
+        assertThat(report.equal()).isTrue();
+        assertThat(report.swapped()).isTrue();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
+            Api.Response after = stack.api.postBatch(token, batch(ws, List.of(
+                    Batches.update("u", "before", null, "After swap"))), Map.of("Prefer", "wait=5"));
+            assertThat(after.status()).isEqualTo(200);
+        });
+        assertThat(stack.api.document(token, ws, "before").json().get("title").asString()).isEqualTo("After swap");
+        assertThat(stack.jdbc.queryForObject("select count(*) from " + schemaBefore + ".documents", Long.class))
+                .isPositive();
+        assertThat(stack.jdbc.queryForList("select nspname from pg_namespace where nspname like ?", String.class,
+                schemaBefore + "_before_%")).hasSize(1);
+    }
 }

@@ -52,7 +52,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class ReplayCommand {
 
-    /** @param swap rename the rebuilt schema to the live one when equal (restart ingest and workers after) */
+    /** @param swap put the rebuilt schema in the live one's place when equal (the old one is kept, renamed) */
     public record Options(boolean swap, boolean progressBar) {
     }
 
@@ -220,8 +220,10 @@ public class ReplayCommand {
     }
 
     /**
-     * Renames the live schema away and the rebuilt one into its place, in one transaction. Running ingest and
-     * worker instances hold prepared statements on the old tables: restart them afterwards.
+     * Renames the live schema away and the rebuilt one into its place in one transaction, then ends every other
+     * session of the database, so that no prepared statement keeps pointing at the retired tables. Running
+     * ingest and worker instances reconnect to the rebuilt schema; a worker then finds a stored position that
+     * is not the one it expected, is fenced, re-reads it and applies whatever came after the replay's end.
      */
     private boolean swap(JdbcTemplate liveJdbc, String liveSchema, String schema) {
         String retired = liveSchema + "_before_" + schema.substring("replay_".length());
@@ -229,8 +231,10 @@ public class ReplayCommand {
             liveJdbc.execute("alter schema " + liveSchema + " rename to " + retired);
             liveJdbc.execute("alter schema " + schema + " rename to " + liveSchema);
         });
-        log.warn("Swapped: {} is now the live projection, the old one is {}; restart ingest-api and apply-worker",
-                schema, retired);
+        liveJdbc.queryForList("""
+                select pg_terminate_backend(pid) from pg_stat_activity
+                 where datname = current_database() and pid <> pg_backend_pid()""");
+        log.warn("Swapped: the rebuilt projection is now schema {}; the old one is kept as {}", liveSchema, retired);
         return true;
     }
 
@@ -240,6 +244,7 @@ public class ReplayCommand {
         properties.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
         return properties;
     }
 

@@ -24,7 +24,7 @@ public final class ReplayReport {
         }
         out.append(report.equal() ? "  result: EQUAL" : "  result: DIFFERENT");
         if (report.swapped()) {
-            out.append("; swapped in (restart ingest-api and apply-worker)");
+            out.append("; swapped in");
         }
         return out.toString();
     }
