@@ -210,7 +210,11 @@ public final class BatchRequestParser {
         return new DocumentData(title, content, yjs);
     }
 
+    /** RFC 4648 base64 with padding: Java's decoder alone also takes unpadded input such as "abc". */
     private static boolean isBase64(String value) {
+        if (value.length() % 4 != 0) {
+            return false;
+        }
         try {
             Base64.getDecoder().decode(value);
             return true;

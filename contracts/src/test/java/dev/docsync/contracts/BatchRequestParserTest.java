@@ -91,6 +91,18 @@ class BatchRequestParserTest {
     }
 
     @Test
+    void yjsStateMustBePaddedBase64() {
+        for (String bad : new String[] {"abc", "***", "QQ=Q", "AQID\n", "AQ"}) {
+            assertThat(pointers("""
+                    {"workspace_id": "ws", "operations": [{"client_id": "a", "operation": "create", "data": {"yjs_state_b64": "%s"}}]}"""
+                    .formatted(bad))).as(bad).containsExactly("/operations/0/data/yjs_state_b64");
+        }
+        assertThat(parse("""
+                {"workspace_id": "ws", "operations": [{"client_id": "a", "operation": "create", "data": {"yjs_state_b64": "AQ=="}}]}"""))
+                .isInstanceOf(Parsed.class);
+    }
+
+    @Test
     void rejectsATitleOverTheLimit() {
         String title = "t".repeat(1025);
         assertThat(pointers("""

@@ -71,7 +71,7 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = new LocalStack(settings, postgres, kafka);
         try {
             stack.worker = stack.startWorker();
-            stack.ingest = stack.startIngest(settings.httpPort());
+            stack.ingest = stack.startIngest(settings.httpPort(), Map.of());
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -117,8 +117,8 @@ public final class LocalStack implements AutoCloseable {
      * Another ingest-api instance on the same Kafka and PostgreSQL, on a free port (tests of several
      * instances); the caller closes it.
      */
-    public ConfigurableApplicationContext startAnotherIngest() {
-        return startIngest(0);
+    public ConfigurableApplicationContext startAnotherIngest(Map<String, String> properties) {
+        return startIngest(0, properties);
     }
 
     private ConfigurableApplicationContext startWorker() {
@@ -129,13 +129,14 @@ public final class LocalStack implements AutoCloseable {
                 .run(arguments(Map.of("docsync.worker.instance-id", "local")));
     }
 
-    private ConfigurableApplicationContext startIngest(int port) {
+    private ConfigurableApplicationContext startIngest(int port, Map<String, String> properties) {
+        Map<String, String> specific = new LinkedHashMap<>(properties);
+        specific.put("server.port", String.valueOf(port));
+        specific.put("docsync.jwt.secret", settings.jwtSecret());
         return new SpringApplicationBuilder(IngestApplication.class)
                 .properties(Map.of("spring.config.name", IngestApplication.CONFIG_NAME))
                 .registerShutdownHook(false)
-                .run(arguments(Map.of(
-                        "server.port", String.valueOf(port),
-                        "docsync.jwt.secret", settings.jwtSecret())));
+                .run(arguments(specific));
     }
 
     /** Command-line arguments, so the embedded servers win over any DOCSYNC_* variable in the environment. */
@@ -147,8 +148,8 @@ public final class LocalStack implements AutoCloseable {
         properties.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
         // Both apps share one logging system here; an application-name tag would name only the first.
         properties.put("logging.include-application-name", "false");
-        properties.putAll(specific);
         properties.putAll(settings.extraProperties());
+        properties.putAll(specific);
         List<String> args = new ArrayList<>();
         properties.forEach((key, value) -> args.add("--" + key + "=" + value));
         return args.toArray(String[]::new);

@@ -17,10 +17,14 @@ final class LogInspector {
 
     private final String bootstrap;
     private final String topic;
+    private final Admin admin;
 
     LogInspector(String bootstrap, String topic) {
         this.bootstrap = bootstrap;
         this.topic = topic;
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        this.admin = Admin.create(config);
     }
 
     String bootstrap() {
@@ -33,9 +37,7 @@ final class LogInspector {
 
     /** Sum of the end offsets of all partitions: grows with every record (and transaction marker) written. */
     long totalEndOffset() {
-        Properties config = new Properties();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(config)) {
+        try {
             Map<TopicPartition, OffsetSpec> request = IntStream.range(0, TestStack.PARTITIONS).boxed()
                     .collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> OffsetSpec.latest()));
             return admin.listOffsets(request).all().get().values().stream()

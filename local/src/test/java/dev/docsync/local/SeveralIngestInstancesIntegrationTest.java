@@ -26,7 +26,7 @@ class SeveralIngestInstancesIntegrationTest {
 
     @BeforeAll
     static void startSecondInstance() {
-        second = stack.stack.startAnotherIngest();
+        second = stack.stack.startAnotherIngest(Map.of());
         secondApi = new Api("http://localhost:" + LocalStack.httpPort(second));
     }
 

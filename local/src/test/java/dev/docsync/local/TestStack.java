@@ -42,7 +42,11 @@ final class TestStack {
                 Path data = Files.createTempDirectory("docsync-it-");
                 LocalStack stack = LocalStack.start(new LocalStack.Settings(data, 0, JWT_SECRET, Map.of(
                         "docsync.topic.partitions", String.valueOf(PARTITIONS),
-                        "docsync.worker.concurrency", "2")));
+                        "docsync.worker.concurrency", "2",
+                        // The fuzz and matrix suites send hundreds of requests per second as one actor;
+                        // RateLimitIntegrationTest checks the limit on an instance of its own.
+                        "docsync.rate-limit.requests-per-second", "1000000",
+                        "docsync.rate-limit.burst", "1000000")));
                 instance = new TestStack(stack);
                 Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             } catch (IOException e) {

@@ -3,6 +3,8 @@ package dev.docsync.ingest.security;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -16,6 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint {
 
+    private static final Logger audit = LoggerFactory.getLogger("docsync.audit");
+
     private final BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
     private final JsonMapper json;
 
@@ -27,6 +31,9 @@ class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint {
     public void commence(HttpServletRequest request, HttpServletResponse response,
             AuthenticationException failure) throws IOException {
         bearer.commence(request, response, failure);
+        // The reason comes from the token check (expired, bad signature, ...); the token itself is never logged.
+        audit.info("denied: unauthenticated method={} path={} reason={}", request.getMethod(), request.getRequestURI(),
+                request.getHeader("Authorization") == null ? "no bearer token" : failure.getMessage());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED,
                 request.getHeader("Authorization") == null
                         ? "a bearer token is required (Authorization: Bearer <JWT>)"

@@ -50,6 +50,12 @@ public class ApiProblem extends RuntimeException {
         return this;
     }
 
+    public static ApiProblem tooManyRequests(Duration retryAfter) {
+        return new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "rate-limited",
+                "too many requests from this caller; retry after " + Math.max(1, retryAfter.toSeconds()) + " s",
+                retryAfter);
+    }
+
     public static ApiProblem unavailable(String detail, Duration retryAfter) {
         return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", detail, retryAfter);
     }

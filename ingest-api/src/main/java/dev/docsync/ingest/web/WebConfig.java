@@ -1,0 +1,21 @@
+package dev.docsync.ingest.web;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+@Configuration
+class WebConfig implements WebMvcConfigurer {
+
+    private final HandlerInterceptor rateLimiter;
+
+    WebConfig(HandlerInterceptor actorRateLimiter) {
+        this.rateLimiter = actorRateLimiter;
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(rateLimiter).addPathPatterns("/api/**");
+    }
+}

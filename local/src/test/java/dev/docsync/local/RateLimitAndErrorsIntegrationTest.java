@@ -1,0 +1,59 @@
+package dev.docsync.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+class RateLimitAndErrorsIntegrationTest {
+
+    private final TestStack stack = TestStack.get();
+
+    @Test
+    void anActorOverItsRateGets429WithRetryAfterAndOthersAreUnaffected() {
+        try (ConfigurableApplicationContext limited = stack.stack.startAnotherIngest(Map.of(
+                "docsync.rate-limit.requests-per-second", "1", "docsync.rate-limit.burst", "3"))) {
+            Api api = new Api("http://localhost:" + LocalStack.httpPort(limited));
+            String ws = Batches.workspace("ws_rate");
+            String busy = stack.editor("busy", ws);
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                statuses.add(api.document(busy, ws, "nothing").status());
+            }
+            Api.Response limitedResponse = api.document(busy, ws, "nothing");
+
+            assertThat(statuses.subList(0, 3)).containsOnly(404);
+            assertThat(statuses.subList(3, 5)).containsOnly(429);
+            assertThat(limitedResponse.status()).isEqualTo(429);
+            assertThat(limitedResponse.header("Retry-After")).isEqualTo("1");
+            assertThat(limitedResponse.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(api.document(stack.editor("calm", ws), ws, "nothing").status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void springsOwnErrorsAreProblemDetailsToo() {
+        String token = stack.editor("lost", "ws_errors_spring");
+        List<Api.Response> responses = List.of(
+                stack.api.get(token, "/api/v1/nowhere"),
+                stack.api.send(token, "DELETE", "/api/v1/documents/batch", null, HttpRequest.BodyPublishers.noBody(),
+                        Map.of()),
+                stack.api.send(token, "POST", "/api/v1/documents/batch", "text/plain",
+                        HttpRequest.BodyPublishers.ofString("hello"), Map.of()),
+                stack.api.get(token, "/api/v1/workspaces/ws_errors_spring/documents?limit=abc"),
+                stack.api.get(token, "/api/v1/workspaces/ws_errors_spring/documents/x?version=first"),
+                stack.api.get(null, "/error"));
+
+        assertThat(responses).extracting(Api.Response::status).containsExactly(404, 405, 415, 400, 400, 404);
+        for (Api.Response response : responses.subList(0, 5)) {
+            assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(response.json().get("status").asInt()).isEqualTo(response.status());
+            assertThat(response.text()).doesNotContain("Exception", "at dev.", "at org.");
+        }
+        assertThat(responses.getLast().header("Content-Type")).startsWith("application/problem+json");
+    }
+}
