@@ -21,8 +21,9 @@ public final class BatchRequestParser {
 
     /** Request limits; {@link #DEFAULT} is the contract of DESIGN §3. */
     public record Limits(int maxOperations, int maxTitleLength, int maxWorkspaceIdLength, int maxDocumentIdLength,
-            int maxClientIdLength) {
-        public static final Limits DEFAULT = new Limits(100, 1024, 64, 128, 128);
+            int maxClientIdLength, int maxContentLength, int maxYjsStateLength) {
+        /** Content and Yjs state may each take (nearly) the whole 10 MiB body by default. */
+        public static final Limits DEFAULT = new Limits(100, 1024, 64, 128, 128, 10 * 1024 * 1024, 10 * 1024 * 1024);
     }
 
     public sealed interface Outcome permits Parsed, Invalid, TooManyOperations {
@@ -203,8 +204,13 @@ public final class BatchRequestParser {
             errors.add(here + "/title", "must be at most " + limits.maxTitleLength() + " characters");
         }
         String content = errors.optionalString(data, here, "content");
+        if (content != null && content.length() > limits.maxContentLength()) {
+            errors.add(here + "/content", "must be at most " + limits.maxContentLength() + " characters");
+        }
         String yjs = errors.optionalString(data, here, "yjs_state_b64");
-        if (yjs != null && !isBase64(yjs)) {
+        if (yjs != null && yjs.length() > limits.maxYjsStateLength()) {
+            errors.add(here + "/yjs_state_b64", "must be at most " + limits.maxYjsStateLength() + " characters");
+        } else if (yjs != null && !isBase64(yjs)) {
             errors.add(here + "/yjs_state_b64", "must be valid base64");
         }
         return new DocumentData(title, content, yjs);

@@ -47,7 +47,7 @@ public class IngestApplication {
     BatchRequestParser batchRequestParser(IngestProperties properties) {
         var defaults = BatchRequestParser.Limits.DEFAULT;
         return new BatchRequestParser(new BatchRequestParser.Limits(properties.maxOperations(),
-                defaults.maxTitleLength(), defaults.maxWorkspaceIdLength(), defaults.maxDocumentIdLength(),
-                defaults.maxClientIdLength()));
+                properties.maxTitleLength(), defaults.maxWorkspaceIdLength(), defaults.maxDocumentIdLength(),
+                defaults.maxClientIdLength(), properties.maxContentLength(), properties.maxYjsStateLength()));
     }
 }

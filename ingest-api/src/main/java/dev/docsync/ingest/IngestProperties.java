@@ -12,6 +12,9 @@ import org.springframework.util.unit.DataSize;
  * @param maxRequestSize request body limit; more is 413 (10 MiB)
  * @param maxWaiters synchronous callers waiting at once in this instance; beyond it callers get 202 at once
  * @param retryAfter the {@code Retry-After} given with a 503 when the log is unavailable
+ * @param maxTitleLength characters of a title (DESIGN: 1,024)
+ * @param maxContentLength characters of a document's content
+ * @param maxYjsStateLength characters of {@code yjs_state_b64}
  */
 @ConfigurationProperties("docsync.ingest")
 public record IngestProperties(
@@ -20,5 +23,8 @@ public record IngestProperties(
         @DefaultValue("100") int maxOperations,
         @DefaultValue("10MB") DataSize maxRequestSize,
         @DefaultValue("10000") int maxWaiters,
-        @DefaultValue("2s") Duration retryAfter) {
+        @DefaultValue("2s") Duration retryAfter,
+        @DefaultValue("1024") int maxTitleLength,
+        @DefaultValue("10485760") int maxContentLength,
+        @DefaultValue("10485760") int maxYjsStateLength) {
 }

@@ -2,7 +2,10 @@ package dev.docsync.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,5 +58,24 @@ class RateLimitAndErrorsIntegrationTest {
             assertThat(response.text()).doesNotContain("Exception", "at dev.", "at org.");
         }
         assertThat(responses.getLast().header("Content-Type")).startsWith("application/problem+json");
+    }
+
+    @Test
+    void requestsTomcatRefusesBeforeSpringAreProblemDetailsToo() throws Exception {
+        for (String path : List.of("/api/v1/%zz", "/api/v1/workspaces/ws/documents/a%2Fb")) {
+            String response = raw("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+            assertThat(response).startsWith("HTTP/1.1 400").contains("Content-Type: application/problem+json")
+                    .doesNotContain("<html");
+        }
+    }
+
+    private String raw(String request) throws java.io.IOException {
+        URI base = URI.create(stack.api.baseUrl());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 }
