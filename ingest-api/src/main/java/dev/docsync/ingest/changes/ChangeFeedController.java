@@ -2,7 +2,6 @@ package dev.docsync.ingest.changes;
 
 import dev.docsync.contracts.ChangeItem;
 import dev.docsync.contracts.Page;
-import dev.docsync.ingest.security.Caller;
 import dev.docsync.ingest.security.WorkspaceAccess;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.Cursors;
@@ -37,9 +36,7 @@ class ChangeFeedController {
     @GetMapping("/api/v1/workspaces/{workspaceId}/changes")
     Page<ChangeItem> changes(@PathVariable String workspaceId, @RequestParam(required = false) String since,
             @RequestParam(defaultValue = "100") int limit, @AuthenticationPrincipal Jwt jwt) {
-        if (!access.canRead(Caller.from(jwt), workspaceId)) {
-            throw ApiProblem.notFound("no workspace " + workspaceId);
-        }
+        access.requireRead(jwt, workspaceId, () -> ApiProblem.notFound("no workspace " + workspaceId));
         FeedPosition from = since == null ? FeedPosition.START : decode(since);
         List<ChangeFeedReader.Entry> entries = feed.after(workspaceId, from, Cursors.limit(limit, MAX_LIMIT));
         FeedPosition resume = entries.isEmpty() ? from : entries.getLast().position();

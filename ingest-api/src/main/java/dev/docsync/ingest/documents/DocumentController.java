@@ -4,7 +4,6 @@ import dev.docsync.contracts.DocumentSummary;
 import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.HistoryItem;
 import dev.docsync.contracts.Page;
-import dev.docsync.ingest.security.Caller;
 import dev.docsync.ingest.security.WorkspaceAccess;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.Cursors;
@@ -41,7 +40,7 @@ class DocumentController {
     @GetMapping("/api/v1/workspaces/{workspaceId}/documents/{documentId}")
     ResponseEntity<DocumentView> get(@PathVariable String workspaceId, @PathVariable String documentId,
             @RequestParam(required = false) Long version, @AuthenticationPrincipal Jwt jwt) {
-        requireReader(jwt, workspaceId, documentId);
+        access.requireRead(jwt, workspaceId, () -> notFound(workspaceId, documentId));
         DocumentView document = (version == null
                 ? documents.find(workspaceId, documentId)
                 : documents.findVersion(workspaceId, documentId, version))
@@ -57,7 +56,7 @@ class DocumentController {
     Page<HistoryItem> history(@PathVariable String workspaceId, @PathVariable String documentId,
             @RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String cursor,
             @AuthenticationPrincipal Jwt jwt) {
-        requireReader(jwt, workspaceId, documentId);
+        access.requireRead(jwt, workspaceId, () -> notFound(workspaceId, documentId));
         long after = cursor == null ? 0 : parseLong(Cursors.decode(HISTORY_CURSOR, cursor));
         List<HistoryItem> items = documents.history(workspaceId, documentId, after, Cursors.limit(limit, MAX_LIMIT) + 1);
         if (items.isEmpty() && after == 0) {
@@ -72,9 +71,7 @@ class DocumentController {
             @RequestParam(required = false) String cursor,
             @RequestParam(name = "include_deleted", defaultValue = "false") boolean includeDeleted,
             @AuthenticationPrincipal Jwt jwt) {
-        if (!access.canRead(Caller.from(jwt), workspaceId)) {
-            throw ApiProblem.notFound("no workspace " + workspaceId);
-        }
+        access.requireRead(jwt, workspaceId, () -> ApiProblem.notFound("no workspace " + workspaceId));
         String after = cursor == null ? "" : Cursors.decode(LIST_CURSOR, cursor);
         List<DocumentSummary> items = documents.list(workspaceId, after, Cursors.limit(limit, MAX_LIMIT) + 1,
                 includeDeleted);
@@ -88,12 +85,6 @@ class DocumentController {
         }
         List<T> shown = items.subList(0, limit);
         return new Page<>(shown, cursorAfter.apply(shown.getLast()));
-    }
-
-    private void requireReader(Jwt jwt, String workspaceId, String documentId) {
-        if (!access.canRead(Caller.from(jwt), workspaceId)) {
-            throw notFound(workspaceId, documentId);
-        }
     }
 
     private static long parseLong(String value) {

@@ -1,8 +1,10 @@
 package dev.docsync.ingest.security;
 
 import dev.docsync.ingest.web.ApiProblem;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.stereotype.Component;
 
 /** The tenancy rule in one place: writes need editor/admin (else 403); reads need any role (else 404). */
@@ -16,6 +18,13 @@ public class WorkspaceAccess {
             audit.warn("denied write: actor={} workspace={} reason={}", caller.actor(), workspaceId,
                     caller.role(workspaceId).map(r -> "role " + r).orElse("no role"));
             throw ApiProblem.forbidden("you may not write to workspace " + workspaceId);
+        }
+    }
+
+    /** Reads of a workspace without a role answer 404 with {@code notFound}, exactly like an unknown resource. */
+    public void requireRead(Jwt jwt, String workspaceId, Supplier<ApiProblem> notFound) {
+        if (!canRead(Caller.from(jwt), workspaceId)) {
+            throw notFound.get();
         }
     }
 
