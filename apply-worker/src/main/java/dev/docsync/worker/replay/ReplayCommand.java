@@ -91,7 +91,7 @@ public class ReplayCommand {
     public Report run(Options options) {
         JdbcTemplate liveJdbc = new JdbcTemplate(live);
         String liveSchema = liveJdbc.queryForObject("select current_schema()", String.class);
-        String schema = "replay_" + STAMP.format(clock.instant()) + "_" + (System.nanoTime() % 1000);
+        String schema = "replay_" + STAMP.format(clock.instant()) + "_" + Math.floorMod(System.nanoTime(), 1000);
         Flyway.configure().dataSource(live).schemas(schema).createSchemas(true).load().migrate();
         log.info("Replaying {} into schema {}", topic.name(), schema);
         try (HikariDataSource target = targetDataSource(schema)) {
