@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param instanceId optional static group membership ({@code group.instance.id}, suffixed per consumer thread):
  *     a restarted worker with the same id takes its partitions back at once instead of waiting for the
  *     crashed one's session to expire. Must be unique per running instance; local mode uses {@code local}.
+ * @param idempotencyRetention how long an Idempotency-Key protects against a retry, measured between the
+ *     batches' stamps (so replay decides the same); must equal ingest's setting
  */
 @ConfigurationProperties("docsync.worker")
 public record WorkerProperties(
@@ -18,5 +20,6 @@ public record WorkerProperties(
         @DefaultValue("3") int concurrency,
         @DefaultValue("200ms") Duration retryInitialInterval,
         @DefaultValue("10s") Duration retryMaxInterval,
-        String instanceId) {
+        String instanceId,
+        @DefaultValue("24h") Duration idempotencyRetention) {
 }

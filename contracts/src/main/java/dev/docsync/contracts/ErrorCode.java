@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /** Per-operation error codes (DESIGN §3.5). */
 public enum ErrorCode {
-    VERSION_CONFLICT, NOT_FOUND, ALREADY_EXISTS, DELETED, INVALID, ATOMIC_BATCH_FAILED;
+    VERSION_CONFLICT, NOT_FOUND, ALREADY_EXISTS, DELETED, INVALID, ATOMIC_BATCH_FAILED,
+    /** The batch's Idempotency-Key was used before by the same actor with a different request. */
+    IDEMPOTENCY_KEY_REUSED;
 
     @JsonValue
     public String wire() {

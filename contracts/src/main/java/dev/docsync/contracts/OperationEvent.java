@@ -12,9 +12,28 @@ import java.util.UUID;
  */
 public record OperationEvent(int schema, UUID batchId, String workspaceId, int seq, int count, boolean atomic,
         String actor, Instant stampedAt, String clientId, OperationType operation, String documentId,
-        Long baseVersion, DocumentData data) {
+        Long baseVersion, DocumentData data, Idempotency idempotency) {
 
     public static final int CURRENT_SCHEMA = 1;
+
+    /**
+     * The client's {@code Idempotency-Key} and a hash of the request it came with; null without the header.
+     * An additive, optional field of schema 1.
+     */
+    public record Idempotency(String key, String requestHash) {
+        public Idempotency {
+            requireNonNull(key, "key");
+            requireNonNull(requestHash, "requestHash");
+        }
+    }
+
+    /** An event without an idempotency key. */
+    public OperationEvent(int schema, UUID batchId, String workspaceId, int seq, int count, boolean atomic,
+            String actor, Instant stampedAt, String clientId, OperationType operation, String documentId,
+            Long baseVersion, DocumentData data) {
+        this(schema, batchId, workspaceId, seq, count, atomic, actor, stampedAt, clientId, operation, documentId,
+                baseVersion, data, null);
+    }
 
     public OperationEvent {
         requireNonNull(batchId, "batchId");

@@ -6,6 +6,7 @@ import dev.docsync.log.OperationsLogConfiguration;
 import dev.docsync.projection.batches.BatchReader;
 import dev.docsync.projection.changes.ChangeFeedReader;
 import dev.docsync.projection.batches.BatchReceipts;
+import dev.docsync.projection.batches.IdempotencyKeys;
 import dev.docsync.projection.documents.DocumentReader;
 import java.time.Clock;
 import java.util.Map;
@@ -21,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** The ingest API: accepts batches, writes them to the log, answers with their results; serves reads. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import({OperationsLogConfiguration.class, DocumentReader.class, BatchReader.class, BatchReceipts.class, ChangeFeedReader.class})
+@Import({OperationsLogConfiguration.class, DocumentReader.class, BatchReader.class, BatchReceipts.class,
+        ChangeFeedReader.class, IdempotencyKeys.class})
 public class IngestApplication {
 
     /** Each app reads its own configuration file, so both can share one JVM in local mode. */

@@ -15,6 +15,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxTitleLength characters of a title (DESIGN: 1,024)
  * @param maxContentLength characters of a document's content
  * @param maxYjsStateLength characters of {@code yjs_state_b64}
+ * @param idempotencyRetention how long an Idempotency-Key is remembered; must equal the apply-worker's
  */
 @ConfigurationProperties("docsync.ingest")
 public record IngestProperties(
@@ -26,5 +27,6 @@ public record IngestProperties(
         @DefaultValue("2s") Duration retryAfter,
         @DefaultValue("1024") int maxTitleLength,
         @DefaultValue("10485760") int maxContentLength,
-        @DefaultValue("10485760") int maxYjsStateLength) {
+        @DefaultValue("10485760") int maxYjsStateLength,
+        @DefaultValue("24h") Duration idempotencyRetention) {
 }

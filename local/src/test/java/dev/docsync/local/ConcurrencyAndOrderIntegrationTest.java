@@ -6,27 +6,15 @@ import static dev.docsync.local.Batches.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.docsync.contracts.DocsyncJson;
-import dev.docsync.contracts.DocumentData;
-import dev.docsync.contracts.OperationEvent;
-import dev.docsync.contracts.OperationType;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class ConcurrencyAndOrderIntegrationTest {
@@ -70,28 +58,22 @@ class ConcurrencyAndOrderIntegrationTest {
         int blockedPartition = LogInspector.partitionOf(blocked);
         String free = workspaceOnPartition("ws_free", p -> p != blockedPartition);
 
-        try (KafkaProducer<String, byte[]> hanging = transactionalProducer()) {
-            // An open transaction on the blocked workspace's partition: read_committed readers of that
-            // partition cannot pass it until it ends, exactly like an ingest instance dying mid-append.
-            hanging.initTransactions();
-            hanging.beginTransaction();
-            hanging.send(new ProducerRecord<>(stack.log.topic(), blocked, strayEvent(blocked))).get();
-
-            Api.Response waiting = stack.api.postBatch(stack.editor("u", blocked),
+        Api.Response waiting;
+        try (HangingTransaction hanging = new HangingTransaction(stack.log, blocked)) {
+            waiting = stack.api.postBatch(stack.editor("u", blocked),
                     batch(blocked, List.of(create("c", "late", "Late"))), Map.of("Prefer", "wait=1"));
             Api.Response other = stack.api.postBatch(stack.editor("u", free),
                     batch(free, List.of(create("c", "prompt", "Prompt"))));
 
             assertThat(waiting.status()).isEqualTo(202);
             assertThat(other.status()).isEqualTo(200);
-            hanging.abortTransaction();
-
-            String location = waiting.header("Location");
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                    stack.api.get(stack.editor("u", blocked), location).json().get("status").asString())
-                    .isEqualTo("completed"));
-            assertThat(stack.api.document(stack.editor("u", blocked), blocked, "late").status()).isEqualTo(200);
         }
+
+        String location = waiting.header("Location");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                stack.api.get(stack.editor("u", blocked), location).json().get("status").asString())
+                .isEqualTo("completed"));
+        assertThat(stack.api.document(stack.editor("u", blocked), blocked, "late").status()).isEqualTo(200);
     }
 
     @Test
@@ -126,20 +108,5 @@ class ConcurrencyAndOrderIntegrationTest {
                 return ws;
             }
         }
-    }
-
-    private KafkaProducer<String, byte[]> transactionalProducer() {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.log.bootstrap());
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-hanging-" + UUID.randomUUID());
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return new KafkaProducer<>(config);
-    }
-
-    private static byte[] strayEvent(String ws) {
-        return DocsyncJson.mapper().writeValueAsBytes(new OperationEvent(OperationEvent.CURRENT_SCHEMA,
-                UUID.randomUUID(), ws, 0, 1, false, "ghost", Instant.now(), "x", OperationType.CREATE, "ghost-doc",
-                null, DocumentData.EMPTY));
     }
 }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.springframework.stereotype.Component;
 
 /**
@@ -65,6 +66,23 @@ public class BatchApplier {
         }
         BatchResult result = BatchResult.completed(head.batchId(), head.workspaceId(), head.atomic(), results);
         return new AppliedBatch(result, head.actor(), head.stampedAt(), batch.position(), changes);
+    }
+
+    /** A retry of {@code original} (same Idempotency-Key and request): nothing applies, it answers as the original. */
+    public AppliedBatch duplicate(GatheredBatch batch, UUID original) {
+        OperationEvent head = batch.first();
+        BatchResult result = BatchResult.completed(head.batchId(), head.workspaceId(), head.atomic(), List.of());
+        return new AppliedBatch(result, head.actor(), head.stampedAt(), batch.position(), List.of(), original, null);
+    }
+
+    /** The Idempotency-Key was used before with another request: nothing applies, every operation says why. */
+    public AppliedBatch keyReused(GatheredBatch batch) {
+        OperationEvent head = batch.first();
+        List<OperationResult> results = batch.events().stream().map(op -> new OpOutcome.Failed(
+                ErrorCode.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key " + op.idempotency().key()
+                        + " was used before with a different request", null).toResult(op)).toList();
+        BatchResult result = BatchResult.completed(head.batchId(), head.workspaceId(), head.atomic(), results);
+        return new AppliedBatch(result, head.actor(), head.stampedAt(), batch.position(), List.of());
     }
 
     /** The failing operation that comes first in apply order, which the skipped ones name. */

@@ -53,11 +53,45 @@ public class ApplyTransaction {
             Set<UUID> seen = new HashSet<>(writer.appliedBatchIds(ready.stream().map(GatheredBatch::batchId).toList()));
             List<GatheredBatch> fresh = ready.stream().filter(b -> seen.add(b.batchId())).toList();
             Map<DocumentKey, DocumentView> state = new HashMap<>(writer.loadDocuments(documentKeys(fresh)));
-            List<AppliedBatch> applied = fresh.stream().map(b -> applier.apply(b, state)).toList();
+            Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>(writer.loadKeys(actorKeys(fresh)));
+            List<AppliedBatch> applied = fresh.stream().map(b -> apply(b, state, keys)).toList();
             writer.write(applied, clock.instant());
             offsets.advance(properties.groupId(), topic.name(), partition, next);
             return applied;
         });
+    }
+
+    /**
+     * A batch with an Idempotency-Key that its actor used within the retention (measured between the stamps,
+     * so replay decides the same) is a retry: with the same request it answers as the first batch, with
+     * another request it is refused. Otherwise it applies and owns the key from now on.
+     */
+    private AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentView> state,
+            Map<List<String>, AppliedBatch.KeyClaim> keys) {
+        OperationEvent head = batch.first();
+        if (head.idempotency() == null) {
+            return applier.apply(batch, state);
+        }
+        List<String> actorKey = List.of(head.actor(), head.idempotency().key());
+        AppliedBatch.KeyClaim owner = keys.get(actorKey);
+        if (owner != null && !owner.stampedAt().plus(properties.idempotencyRetention()).isBefore(head.stampedAt())) {
+            return owner.requestHash().equals(head.idempotency().requestHash())
+                    ? applier.duplicate(batch, owner.batchId()) : applier.keyReused(batch);
+        }
+        AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(head.actor(), head.idempotency().key(),
+                head.idempotency().requestHash(), head.batchId(), head.stampedAt());
+        keys.put(actorKey, claim);
+        return applier.apply(batch, state).withKeyClaim(claim);
+    }
+
+    private static Set<List<String>> actorKeys(List<GatheredBatch> batches) {
+        Set<List<String>> keys = new HashSet<>();
+        for (GatheredBatch batch : batches) {
+            if (batch.first().idempotency() != null) {
+                keys.add(List.of(batch.first().actor(), batch.first().idempotency().key()));
+            }
+        }
+        return keys;
     }
 
     private static Set<DocumentKey> documentKeys(List<GatheredBatch> batches) {

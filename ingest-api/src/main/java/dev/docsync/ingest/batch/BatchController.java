@@ -44,7 +44,8 @@ class BatchController {
 
     @PostMapping(path = "/api/v1/documents/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<BatchResult> submit(HttpServletRequest http, @AuthenticationPrincipal Jwt jwt,
-            @RequestHeader(name = "Prefer", required = false) String prefer) throws IOException {
+            @RequestHeader(name = "Prefer", required = false) String prefer,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) throws IOException {
         long started = System.nanoTime();
         Caller caller = Caller.from(jwt);
         byte[] body = RequestBodies.read(http, properties.maxRequestSize());
@@ -57,7 +58,8 @@ class BatchController {
         access.requireWrite(caller, request.workspaceId());
         Preferences preferences = Preferences.parse(prefer, properties.syncWait(), properties.maxSyncWait());
 
-        BatchSubmission.Outcome outcome = submission.submit(request, caller.actor(), preferences);
+        BatchSubmission.Outcome outcome = submission.submit(request, caller.actor(), preferences,
+                IdempotencyKeyHeader.parse(idempotencyKey, body));
 
         if (outcome.applied().isPresent()) {
             long millis = (System.nanoTime() - started) / 1_000_000;

@@ -27,7 +27,7 @@ class BatchStamper {
         this.clock = clock;
     }
 
-    StampedBatch stamp(BatchRequest request, String actor) {
+    StampedBatch stamp(BatchRequest request, String actor, OperationEvent.Idempotency idempotency) {
         UUID batchId = uuids.generate();
         Instant stampedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         List<OperationRequest> ops = request.operations();
@@ -37,7 +37,7 @@ class BatchStamper {
             String documentId = op.documentId() != null ? op.documentId() : uuids.generate().toString();
             events.add(new OperationEvent(OperationEvent.CURRENT_SCHEMA, batchId, request.workspaceId(), seq,
                     ops.size(), request.atomic(), actor, stampedAt, op.clientId(), op.operation(), documentId,
-                    op.baseVersion(), op.data()));
+                    op.baseVersion(), op.data(), idempotency));
         }
         return new StampedBatch(batchId, request.workspaceId(), actor, stampedAt, events);
     }

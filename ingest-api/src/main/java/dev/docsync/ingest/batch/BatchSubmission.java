@@ -2,6 +2,12 @@ package dev.docsync.ingest.batch;
 
 import dev.docsync.contracts.BatchRequest;
 import dev.docsync.contracts.BatchResult;
+import dev.docsync.contracts.OperationEvent;
+import dev.docsync.ingest.IngestProperties;
+import dev.docsync.ingest.web.ApiProblem;
+import dev.docsync.projection.batches.IdempotencyKeys;
+import java.time.Clock;
+import java.util.List;
 import dev.docsync.projection.batches.BatchReader;
 import dev.docsync.projection.batches.BatchReceipts;
 import dev.docsync.projection.batches.StoredBatch;
@@ -11,6 +17,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -32,18 +39,40 @@ class BatchSubmission {
     private final BatchWaiters waiters;
     private final BatchReader reader;
     private final BatchReceipts receipts;
+    private final IdempotencyKeys keys;
+    private final IngestProperties properties;
+    private final Clock clock;
 
     BatchSubmission(BatchStamper stamper, OperationLog operationLog, BatchWaiters waiters, BatchReader reader,
-            BatchReceipts receipts) {
+            BatchReceipts receipts, IdempotencyKeys keys, IngestProperties properties, Clock clock) {
         this.stamper = stamper;
         this.operationLog = operationLog;
         this.waiters = waiters;
         this.reader = reader;
         this.receipts = receipts;
+        this.keys = keys;
+        this.properties = properties;
+        this.clock = clock;
     }
 
     Outcome submit(BatchRequest request, String actor, Preferences preferences) {
-        StampedBatch batch = stamper.stamp(request, actor);
+        return submit(request, actor, preferences, null);
+    }
+
+    /**
+     * With an Idempotency-Key: a retry of a batch this actor already made answers with that batch (pending or
+     * applied) without appending again; the same key with another request is a 422. When the first request is
+     * still in flight (or PostgreSQL cannot tell now), the retry is appended and the apply-worker recognises it.
+     */
+    Outcome submit(BatchRequest request, String actor, Preferences preferences,
+            OperationEvent.Idempotency idempotency) {
+        if (idempotency != null) {
+            Optional<Outcome> earlier = earlierBatch(request, actor, idempotency);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        StampedBatch batch = stamper.stamp(request, actor, idempotency);
         // Register before appending: the result may be applied and signalled before append() even returns.
         BatchWaiters.Waiter waiter = preferences.respondAsync() ? null : waiters.register(batch.batchId());
         try {
@@ -59,6 +88,27 @@ class BatchSubmission {
                 waiter.close();
             }
         }
+    }
+
+    private Optional<Outcome> earlierBatch(BatchRequest request, String actor, OperationEvent.Idempotency idempotency) {
+        Optional<IdempotencyKeys.Owner> owner;
+        try {
+            owner = keys.find(actor, idempotency.key())
+                    .filter(o -> o.stampedAt().plus(properties.idempotencyRetention()).isAfter(clock.instant()));
+        } catch (DataAccessException e) {
+            log.warn("Cannot look up Idempotency-Key now ({}); the apply-worker will recognise a retry", e.getMessage());
+            return Optional.empty();
+        }
+        if (owner.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!owner.get().requestHash().equals(idempotency.requestHash())) {
+            throw ApiProblem.of(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
+                    "Idempotency-Key " + idempotency.key() + " was used before with a different request");
+        }
+        UUID original = owner.get().batchId();
+        StampedBatch known = new StampedBatch(original, request.workspaceId(), actor, owner.get().stampedAt(), List.of());
+        return Optional.of(new Outcome(known, findApplied(original)));
     }
 
     private Optional<BatchResult> await(BatchWaiters.Waiter waiter, UUID batchId, Duration wait) {

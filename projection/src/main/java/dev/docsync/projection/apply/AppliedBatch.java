@@ -3,11 +3,30 @@ package dev.docsync.projection.apply;
 import dev.docsync.contracts.BatchResult;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
-/** Everything one applied batch writes: its result and its document changes in apply order. */
+/**
+ * Everything one applied batch writes: its result and its document changes in apply order; for a retry
+ * recognised by its Idempotency-Key, the batch it repeats ({@code duplicateOf}); for a batch that is the first
+ * with its key, the key it now owns ({@code keyClaim}).
+ */
 public record AppliedBatch(BatchResult result, String actor, Instant stampedAt, LogPosition position,
-        List<DocumentChange> changes) {
+        List<DocumentChange> changes, UUID duplicateOf, KeyClaim keyClaim) {
+
+    /** An Idempotency-Key of an actor, owned by the batch that first applied with it. */
+    public record KeyClaim(String actor, String key, String requestHash, UUID batchId, Instant stampedAt) {
+    }
+
     public AppliedBatch {
         changes = List.copyOf(changes);
+    }
+
+    public AppliedBatch(BatchResult result, String actor, Instant stampedAt, LogPosition position,
+            List<DocumentChange> changes) {
+        this(result, actor, stampedAt, position, changes, null, null);
+    }
+
+    public AppliedBatch withKeyClaim(KeyClaim claim) {
+        return new AppliedBatch(result, actor, stampedAt, position, changes, duplicateOf, claim);
     }
 }

@@ -56,8 +56,20 @@ public class ProjectionWriter {
 
     private static final String INSERT_RESULT = """
             insert into batch_results (batch_id, workspace_id, actor, atomic, total, successful, failed, results,
-                                       stamped_at, applied_at, log_partition, log_offset)
-            values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)""";
+                                       stamped_at, applied_at, log_partition, log_offset, duplicate_of)
+            values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""";
+
+    private static final String LOAD_KEYS = """
+            select actor, key, request_hash, batch_id, stamped_at
+              from idempotency_keys
+             where (actor, key) in (select * from unnest(?::text[], ?::text[]))""";
+
+    private static final String CLAIM_KEY = """
+            insert into idempotency_keys (actor, key, request_hash, batch_id, stamped_at)
+            values (?, ?, ?, ?, ?)
+            on conflict (actor, key) do update
+               set request_hash = excluded.request_hash, batch_id = excluded.batch_id,
+                   stamped_at = excluded.stamped_at""";
 
     private static final String NOTIFY = "select pg_notify(?, ?)";
 
@@ -110,6 +122,23 @@ public class ProjectionWriter {
                     applied.add(rs.getObject(1, UUID.class));
                 });
         return applied;
+    }
+
+    /** The Idempotency-Keys already owned, by (actor, key). */
+    public Map<List<String>, AppliedBatch.KeyClaim> loadKeys(Collection<List<String>> actorKeys) {
+        if (actorKeys.isEmpty()) {
+            return Map.of();
+        }
+        Map<List<String>, AppliedBatch.KeyClaim> found = new HashMap<>();
+        jdbc.query(LOAD_KEYS, ps -> {
+            ps.setArray(1, textArray(ps.getConnection(), actorKeys.stream().map(List::getFirst).toList()));
+            ps.setArray(2, textArray(ps.getConnection(), actorKeys.stream().map(List::getLast).toList()));
+        }, rs -> {
+            AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(rs.getString("actor"), rs.getString("key"),
+                    rs.getString("request_hash"), rs.getObject("batch_id", UUID.class), Rows.instant(rs, "stamped_at"));
+            found.put(List.of(claim.actor(), claim.key()), claim);
+        });
+        return found;
     }
 
     /** Writes the batches' documents, history and results, and signals them on commit. */
@@ -167,6 +196,16 @@ public class ProjectionWriter {
             ps.setTimestamp(10, applied);
             ps.setInt(11, b.position().partition());
             ps.setLong(12, b.position().offset());
+            ps.setObject(13, b.duplicateOf());
+        });
+        List<AppliedBatch.KeyClaim> claims = batches.stream().map(AppliedBatch::keyClaim)
+                .filter(java.util.Objects::nonNull).toList();
+        jdbc.batchUpdate(CLAIM_KEY, claims, 500, (ps, k) -> {
+            ps.setString(1, k.actor());
+            ps.setString(2, k.key());
+            ps.setString(3, k.requestHash());
+            ps.setObject(4, k.batchId());
+            ps.setTimestamp(5, Rows.timestamp(k.stampedAt()));
         });
         if (signalApplied) {
             signal(batches);

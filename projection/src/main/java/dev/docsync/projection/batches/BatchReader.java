@@ -17,7 +17,7 @@ import tools.jackson.core.type.TypeReference;
 public class BatchReader {
 
     private static final String FIND_RESULT = """
-            select workspace_id, actor, atomic, results::text as results, stamped_at, applied_at
+            select workspace_id, actor, atomic, results::text as results, stamped_at, applied_at, duplicate_of
               from batch_results where batch_id = :id""";
 
     private static final String FIND_RECEIPT = """
@@ -32,8 +32,18 @@ public class BatchReader {
         this.jdbc = jdbc;
     }
 
-    /** The applied batch, or empty when it has not been applied yet. */
+    /**
+     * The applied batch, or empty when it has not been applied yet. A batch recognised as a retry (same
+     * Idempotency-Key and request) answers as the batch it repeats, with that one's id and results.
+     */
     public Optional<StoredBatch> findApplied(UUID batchId) {
+        Optional<UUID> original = jdbc.sql("select duplicate_of from batch_results where batch_id = :id")
+                .param("id", batchId).query((rs, n) -> Optional.ofNullable(rs.getObject(1, UUID.class)))
+                .optional().flatMap(o -> o);
+        return original.isPresent() ? findOwnResult(original.get()) : findOwnResult(batchId);
+    }
+
+    private Optional<StoredBatch> findOwnResult(UUID batchId) {
         return jdbc.sql(FIND_RESULT).param("id", batchId).query((rs, n) -> {
             String workspace = rs.getString("workspace_id");
             List<OperationResult> results = DocsyncJson.mapper().readValue(rs.getString("results"), RESULTS);

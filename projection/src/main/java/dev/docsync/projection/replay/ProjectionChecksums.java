@@ -51,7 +51,7 @@ public final class ProjectionChecksums {
                         content, yjs_state_b64, deleted, log_partition, log_offset, apply_index""", BEFORE_CUTOFF),
                 new Table("batch_results", "batch_id", """
                         batch_id, workspace_id, actor, atomic, total, successful, failed, results, stamped_at,
-                        log_partition, log_offset""", BEFORE_CUTOFF),
+                        log_partition, log_offset, duplicate_of""", BEFORE_CUTOFF),
                 new Table("documents", "workspace_id, document_id", """
                         workspace_id, document_id, version, title, content, yjs_state_b64, deleted, created_at,
                         updated_at, updated_by""", changedAfterCutoff));
