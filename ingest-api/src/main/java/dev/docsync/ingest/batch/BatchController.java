@@ -13,6 +13,7 @@ import dev.docsync.projection.batches.StoredBatch;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -83,11 +84,11 @@ class BatchController {
                 .orElseThrow(() -> ApiProblem.notFound("no batch " + batchId));
     }
 
-    private static java.util.Optional<UUID> parseUuid(String value) {
+    private static Optional<UUID> parseUuid(String value) {
         try {
-            return java.util.Optional.of(UUID.fromString(value));
+            return Optional.of(UUID.fromString(value));
         } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.Cursors;
 import dev.docsync.projection.documents.DocumentReader;
 import java.util.List;
+import java.util.function.Function;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -79,7 +80,7 @@ class DocumentController {
     }
 
     /** {@code items} holds up to limit + 1 rows: the extra one only says there is a next page. */
-    private static <T> Page<T> page(List<T> items, int limit, java.util.function.Function<T, String> cursorAfter) {
+    private static <T> Page<T> page(List<T> items, int limit, Function<T, String> cursorAfter) {
         if (items.size() <= limit) {
             return new Page<>(items, null);
         }

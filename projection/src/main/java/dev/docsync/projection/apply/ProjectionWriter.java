@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -199,7 +200,7 @@ public class ProjectionWriter {
             ps.setObject(13, b.duplicateOf());
         });
         List<AppliedBatch.KeyClaim> claims = batches.stream().map(AppliedBatch::keyClaim)
-                .filter(java.util.Objects::nonNull).toList();
+                .filter(Objects::nonNull).toList();
         jdbc.batchUpdate(CLAIM_KEY, claims, 500, (ps, k) -> {
             ps.setString(1, k.actor());
             ps.setString(2, k.key());
