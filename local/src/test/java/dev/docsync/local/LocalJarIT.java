@@ -63,6 +63,7 @@ class LocalJarIT {
         third.process().destroy();
         assertThat(third.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(pidFile).doesNotExist();
+        TestStack.deleteQuietly(data);
     }
 
     private static Running start(Path data) throws IOException {

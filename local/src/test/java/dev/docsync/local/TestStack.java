@@ -9,6 +9,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The real stack (embedded PostgreSQL + Kafka KRaft broker + apply-worker + ingest-api), started once per
@@ -48,12 +49,23 @@ final class TestStack {
                         "docsync.rate-limit.requests-per-second", "1000000",
                         "docsync.rate-limit.burst", "1000000")));
                 instance = new TestStack(stack);
-                Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stack.close();
+                    deleteQuietly(data);
+                }));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
         return instance;
+    }
+
+    static void deleteQuietly(Path directory) {
+        try {
+            FileSystemUtils.deleteRecursively(directory);
+        } catch (IOException e) {
+            System.err.println("could not delete " + directory + ": " + e);
+        }
     }
 
     /** A token for {@code user} with the given workspace roles. */
