@@ -1,0 +1,154 @@
+package dev.docsync.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The system under test: the local-mode jar started as its own process (so the load generator never shares
+ * its JVM), on a fresh data directory. Also runs the jar's {@code token} and {@code replay} commands.
+ */
+final class StackProcess implements AutoCloseable {
+
+    private static final Pattern READY = Pattern.compile("docsync ready at (http://\\S+)");
+    private static final Pattern REPLAY = Pattern.compile("applied ([\\d,]+) events .* in ([\\d,]+) ms: ([\\d,]+) events/s");
+
+    static final String STACK_HEAP = "-Xmx512m";
+
+    private final String java;
+    private final Path jar;
+    private final Path data;
+    private final String secret = "bench-secret-" + Long.toHexString(System.nanoTime()) + "-0123456789abcdef";
+    private Process process;
+    private String url;
+
+    StackProcess(String java, Path jar, Path data) {
+        this.java = java;
+        this.jar = jar;
+        this.data = data;
+    }
+
+    /** Starts the stack and returns the milliseconds until it printed its ready line. */
+    long start() throws IOException {
+        long started = System.nanoTime();
+        ProcessBuilder builder = command().redirectErrorStream(true);
+        builder.environment().put("SERVER_PORT", String.valueOf(freePort()));
+        process = builder.start();
+        CompletableFuture<String> ready = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("stack-output").start(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    Matcher m = READY.matcher(line);
+                    if (m.find()) {
+                        ready.complete(m.group(1));
+                    }
+                }
+                ready.completeExceptionally(new IOException("the stack exited before it was ready"));
+            } catch (IOException e) {
+                ready.completeExceptionally(e);
+            }
+        });
+        url = ready.orTimeout(180, TimeUnit.SECONDS).join();
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    String url() {
+        return url;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** A token for {@code user} as editor of every workspace given. */
+    String token(String user, List<String> workspaces) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("token", "--user", user));
+        for (String ws : workspaces) {
+            args.add("--workspace");
+            args.add(ws + "=editor");
+        }
+        String out = run(args);
+        return out.lines().filter(l -> l.startsWith("eyJ")).findFirst()
+                .orElseThrow(() -> new IOException("no token in: " + out));
+    }
+
+    /** Replays the running stack's log; returns events and events/s. */
+    long[] replay() throws IOException, InterruptedException {
+        String out = run(List.of("replay"));
+        Matcher m = REPLAY.matcher(out);
+        if (!m.find() || !out.contains("result: EQUAL")) {
+            throw new IOException("replay did not report EQUAL:\n" + out);
+        }
+        return new long[] {number(m.group(1)), number(m.group(2)), number(m.group(3))};
+    }
+
+    /** The JDBC settings the running stack wrote for its own tools. */
+    Properties endpoints() throws IOException {
+        Properties endpoints = new Properties();
+        try (var reader = Files.newBufferedReader(data.resolve("local-mode.properties"))) {
+            endpoints.load(reader);
+        }
+        return endpoints;
+    }
+
+    private static long number(String text) {
+        return Long.parseLong(text.replace(",", ""));
+    }
+
+    private String run(List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(command().command());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(command().environment());
+        Process child = builder.start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        child.waitFor(300, TimeUnit.SECONDS);
+        return out;
+    }
+
+    private ProcessBuilder command() {
+        // The same heap bound ./run-local uses (DOCSYNC_JAVA_OPTS), so the stack is measured as users run it.
+        ProcessBuilder builder = new ProcessBuilder(java, STACK_HEAP, "-jar", jar.toString());
+        builder.environment().put("DOCSYNC_DATA_DIR", data.toString());
+        builder.environment().put("DOCSYNC_JWT_SECRET", secret);
+        return builder;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the stack with SIGTERM (it stops its PostgreSQL too). */
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    static Duration elapsedSince(long nanos) {
+        return Duration.ofNanos(System.nanoTime() - nanos);
+    }
+}
