@@ -45,6 +45,11 @@ final class StackProcess implements AutoCloseable {
     long start() throws IOException {
         long started = System.nanoTime();
         ProcessBuilder builder = command().redirectErrorStream(true);
+        // e.g. DOCSYNC_BENCH_STACK_OPTS=-XX:StartFlightRecording=filename=stack.jfr profiles the stack (only)
+        String extra = System.getenv("DOCSYNC_BENCH_STACK_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            builder.command().addAll(1, List.of(extra.trim().split("\\s+")));
+        }
         builder.environment().put("SERVER_PORT", String.valueOf(freePort()));
         process = builder.start();
         CompletableFuture<String> ready = new CompletableFuture<>();
