@@ -13,13 +13,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /** A range of already-applied events produced again (a replayed range, a producer gone wild) applies nothing twice. */
@@ -39,7 +36,7 @@ class DuplicateInjectionIntegrationTest {
         long resultsBefore = results(ws);
 
         List<ConsumerRecord<String, byte[]>> applied = recordsOf(ws);
-        try (KafkaProducer<String, byte[]> producer = plainProducer()) {
+        try (KafkaProducer<String, byte[]> producer = stack.log.plainProducer()) {
             for (ConsumerRecord<String, byte[]> record : applied) {
                 producer.send(new ProducerRecord<>(record.topic(), record.partition(), record.key(), record.value(),
                         record.headers())).get();
@@ -83,13 +80,5 @@ class DuplicateInjectionIntegrationTest {
             }
         }
         return found;
-    }
-
-    private KafkaProducer<String, byte[]> plainProducer() {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.log.bootstrap());
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return new KafkaProducer<>(config);
     }
 }

@@ -13,13 +13,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class PoisonEventIntegrationTest {
@@ -30,7 +27,7 @@ class PoisonEventIntegrationTest {
     void anUnreadableEventGoesToTheDeadLetterTopicAndItsPartitionKeepsMoving() throws Exception {
         String ws = Batches.workspace("ws_poison");
         String marker = "not an event " + UUID.randomUUID();
-        try (KafkaProducer<String, byte[]> producer = plainProducer()) {
+        try (KafkaProducer<String, byte[]> producer = stack.log.plainProducer()) {
             producer.send(new ProducerRecord<>(stack.log.topic(), ws, marker.getBytes(StandardCharsets.UTF_8))).get();
         }
 
@@ -64,13 +61,5 @@ class PoisonEventIntegrationTest {
             }
         }
         throw new AssertionError("no dead letter with the marker in partition " + partition);
-    }
-
-    private KafkaProducer<String, byte[]> plainProducer() {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.log.bootstrap());
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return new KafkaProducer<>(config);
     }
 }
