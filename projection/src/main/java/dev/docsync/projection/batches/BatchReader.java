@@ -16,9 +16,12 @@ import tools.jackson.core.type.TypeReference;
 @Repository
 public class BatchReader {
 
+    /** A retry recognised by its Idempotency-Key answers as the batch it repeats: one query follows the link. */
     private static final String FIND_RESULT = """
-            select workspace_id, actor, atomic, results::text as results, stamped_at, applied_at, duplicate_of
-              from batch_results where batch_id = :id""";
+            select b.batch_id, b.workspace_id, b.actor, b.atomic, b.results::text as results, b.stamped_at, b.applied_at
+              from batch_results r
+              join batch_results b on b.batch_id = coalesce(r.duplicate_of, r.batch_id)
+             where r.batch_id = :id""";
 
     private static final String FIND_RECEIPT = """
             select workspace_id, actor, stamped_at from batch_receipts where batch_id = :id""";
@@ -37,19 +40,13 @@ public class BatchReader {
      * Idempotency-Key and request) answers as the batch it repeats, with that one's id and results.
      */
     public Optional<StoredBatch> findApplied(UUID batchId) {
-        Optional<UUID> original = jdbc.sql("select duplicate_of from batch_results where batch_id = :id")
-                .param("id", batchId).query((rs, n) -> Optional.ofNullable(rs.getObject(1, UUID.class)))
-                .optional().flatMap(o -> o);
-        return original.isPresent() ? findOwnResult(original.get()) : findOwnResult(batchId);
-    }
-
-    private Optional<StoredBatch> findOwnResult(UUID batchId) {
         return jdbc.sql(FIND_RESULT).param("id", batchId).query((rs, n) -> {
+            UUID id = rs.getObject("batch_id", UUID.class);
             String workspace = rs.getString("workspace_id");
             List<OperationResult> results = DocsyncJson.mapper().readValue(rs.getString("results"), RESULTS);
             var stampedAt = Rows.instant(rs, "stamped_at");
             var appliedAt = Rows.instant(rs, "applied_at");
-            BatchResult result = BatchResult.completed(batchId, workspace, rs.getBoolean("atomic"), results)
+            BatchResult result = BatchResult.completed(id, workspace, rs.getBoolean("atomic"), results)
                     .withProcessingTimeMs(Duration.between(stampedAt, appliedAt).toMillis());
             return new StoredBatch(workspace, rs.getString("actor"), result, stampedAt, appliedAt);
         }).optional();
