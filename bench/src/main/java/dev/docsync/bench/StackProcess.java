@@ -8,7 +8,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -151,9 +150,5 @@ final class StackProcess implements AutoCloseable {
                 process.destroyForcibly();
             }
         }
-    }
-
-    static Duration elapsedSince(long nanos) {
-        return Duration.ofNanos(System.nanoTime() - nanos);
     }
 }

@@ -11,12 +11,15 @@ import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.BatchApplier;
 import dev.docsync.worker.apply.GatheredBatch;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -44,6 +47,34 @@ public class ApplyTransaction {
         this.properties = properties;
         this.topic = topic;
         this.clock = clock;
+    }
+
+    /**
+     * The one way records become projection, for the live listener and for replay alike: reads each record
+     * into its batch ({@code unreadable} is told about records that are not events), applies the batches that
+     * became complete and moves the partition's stored position, in one transaction. Returns what applied.
+     */
+    public List<AppliedBatch> applyRecords(PartitionBuffer buffer, List<ConsumerRecord<String, byte[]>> records,
+            BiConsumer<ConsumerRecord<String, byte[]>, RuntimeException> unreadable) {
+        List<GatheredBatch> ready = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                GatheredBatch complete = buffer.add(EventReader.read(record.value()), record.offset());
+                if (complete != null) {
+                    ready.add(complete);
+                }
+            } catch (RuntimeException e) {
+                // Reading and gathering are pure: an event that fails here fails every time.
+                unreadable.accept(record, e);
+            }
+        }
+        long next = buffer.resumeOffset(records.getLast().offset() + 1);
+        if (ready.isEmpty() && next == buffer.committed()) {
+            return List.of();
+        }
+        List<AppliedBatch> applied = apply(buffer.partition(), buffer.committed(), next, ready);
+        buffer.committed(next);
+        return applied;
     }
 
     /** Applies {@code ready} and moves the partition from {@code expected} to {@code next}; returns what applied. */

@@ -1,17 +1,14 @@
 package dev.docsync.worker.consume;
 
-import dev.docsync.contracts.OperationEvent;
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.FencedOutException;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.worker.WorkerProperties;
-import dev.docsync.worker.apply.GatheredBatch;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -99,16 +96,8 @@ class OperationsListener implements ConsumerSeekAware {
             return; // not positioned (or revoked while in flight): these records are read again later
         }
         try {
-            List<GatheredBatch> ready = new ArrayList<>();
-            for (ConsumerRecord<String, byte[]> record : records) {
-                gatherOrDeadLetter(record, buffer).ifPresent(ready::add);
-            }
-            long next = buffer.resumeOffset(records.getLast().offset() + 1);
-            if (!ready.isEmpty() || next != buffer.committed()) {
-                List<AppliedBatch> applied = applyTransaction.apply(tp.partition(), buffer.committed(), next, ready);
-                log.debug("{}: applied {} of {} complete batches, position {}", tp, applied.size(), ready.size(), next);
-                buffer.committed(next);
-            }
+            List<AppliedBatch> applied = applyTransaction.applyRecords(buffer, records, this::deadLetter);
+            log.debug("{}: applied {} batches, position {}", tp, applied.size(), buffer.committed());
             failing.remove(tp);
         } catch (FencedOutException e) {
             log.warn("{}: {}; re-reading its stored position", tp, e.getMessage());
@@ -122,21 +111,11 @@ class OperationsListener implements ConsumerSeekAware {
         }
     }
 
-    /**
-     * Reads the event and adds it to its batch; returns the batch if this event completed it. Reading and
-     * gathering are pure, so an event that fails here fails every time: it goes to the dead-letter topic
-     * (the publish is awaited; if that fails, the partition is rewound like any failure).
-     */
-    private Optional<GatheredBatch> gatherOrDeadLetter(ConsumerRecord<String, byte[]> record, PartitionBuffer buffer) {
-        try {
-            OperationEvent event = EventReader.read(record.value());
-            return Optional.ofNullable(buffer.add(event, record.offset()));
-        } catch (RuntimeException e) {
-            log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),
-                    record.partition(), record.offset(), e);
-            deadLetters.accept(record, e);
-            return Optional.empty();
-        }
+    /** An unreadable event goes to the dead-letter topic; the publish is awaited, and if it fails the partition rewinds. */
+    private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+        log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),
+                record.partition(), record.offset(), reason);
+        deadLetters.accept(record, reason);
     }
 
     /** Forget what was gathered and read the partition again from {@code offset}. */

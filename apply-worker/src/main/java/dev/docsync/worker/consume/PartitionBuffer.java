@@ -30,6 +30,10 @@ public final class PartitionBuffer {
         this.committed = committed;
     }
 
+    public int partition() {
+        return partition;
+    }
+
     /** The position stored in PostgreSQL for this partition, as this worker last wrote or read it. */
     public long committed() {
         return committed;

@@ -8,9 +8,7 @@ import dev.docsync.projection.replay.ProjectionChecksums;
 import dev.docsync.projection.replay.ProjectionChecksums.TableComparison;
 import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.BatchApplier;
-import dev.docsync.worker.apply.GatheredBatch;
 import dev.docsync.worker.consume.ApplyTransaction;
-import dev.docsync.worker.consume.EventReader;
 import dev.docsync.worker.consume.PartitionBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -168,34 +166,16 @@ public class ReplayCommand {
         return progress;
     }
 
+    /** Records before the replay's end go through the live apply path; unreadable ones are skipped as live dead-lettered them. */
     private void applyChunk(ApplyTransaction apply, PartitionBuffer buffer, List<ConsumerRecord<String, byte[]>> records,
             long end, Progress progress) {
-        List<GatheredBatch> ready = new ArrayList<>();
-        long last = -1;
-        for (ConsumerRecord<String, byte[]> record : records) {
-            if (record.offset() >= end) {
-                break;
-            }
-            last = record.offset();
-            try {
-                GatheredBatch complete = buffer.add(EventReader.read(record.value()), record.offset());
-                progress.events++;
-                if (complete != null) {
-                    ready.add(complete);
-                }
-            } catch (RuntimeException e) {
-                // The live worker sent it to the dead-letter topic; replay skips it the same way.
-                log.debug("Skipping unreadable event at {}-{}@{}", record.topic(), record.partition(), record.offset());
-            }
-        }
-        if (last < 0) {
+        List<ConsumerRecord<String, byte[]>> before = records.stream().filter(r -> r.offset() < end).toList();
+        if (before.isEmpty()) {
             return;
         }
-        long next = buffer.resumeOffset(last + 1);
-        if (!ready.isEmpty() || next != buffer.committed()) {
-            progress.batches += apply.apply(records.getFirst().partition(), buffer.committed(), next, ready).size();
-            buffer.committed(next);
-        }
+        long[] unreadable = {0};
+        progress.batches += apply.applyRecords(buffer, before, (record, reason) -> unreadable[0]++).size();
+        progress.events += before.size() - unreadable[0];
     }
 
     /** Live keeps applying; compare only once it has applied at least what the replay did. */

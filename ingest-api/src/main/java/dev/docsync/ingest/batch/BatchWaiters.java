@@ -48,10 +48,6 @@ class BatchWaiters {
         waiting.values().forEach(Waiter::signal);
     }
 
-    int size() {
-        return waiting.size();
-    }
-
     final class Waiter implements AutoCloseable {
         private final UUID batchId;
         private volatile CompletableFuture<Void> signal = new CompletableFuture<>();

@@ -1,6 +1,6 @@
 package dev.docsync.ingest.web;
 
-import java.time.Duration;
+import dev.docsync.ingest.IngestProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -24,6 +24,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
+    private final IngestProperties properties;
+
+    ProblemHandler(IngestProperties properties) {
+        this.properties = properties;
+    }
+
     @ExceptionHandler(ApiProblem.class)
     ResponseEntity<ProblemDetail> onApiProblem(ApiProblem problem) {
         ResponseEntity.BodyBuilder response = ResponseEntity.status(problem.detail().getStatus());
@@ -38,7 +44,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             RecoverableDataAccessException.class})
     ResponseEntity<ProblemDetail> onDatabaseUnavailable(DataAccessException e) {
         log.warn("Read failed, answering 503: {}", e.getMessage());
-        return onApiProblem(ApiProblem.unavailable("the projection database is unavailable", Duration.ofSeconds(2)));
+        return onApiProblem(ApiProblem.unavailable("the projection database is unavailable", properties.retryAfter()));
     }
 
     @ExceptionHandler(Exception.class)
