@@ -21,11 +21,12 @@ import org.apache.kafka.common.utils.Time;
  */
 public final class LocalKafka implements AutoCloseable {
 
-    private final KafkaRaftServer server;
+    private final Properties config;
     private final String bootstrap;
+    private KafkaRaftServer server;
 
-    private LocalKafka(KafkaRaftServer server, String bootstrap) {
-        this.server = server;
+    private LocalKafka(Properties config, String bootstrap) {
+        this.config = config;
         this.bootstrap = bootstrap;
     }
 
@@ -58,9 +59,35 @@ public final class LocalKafka implements AutoCloseable {
         if (!Files.exists(logs.resolve("meta.properties"))) {
             format(directory, config);
         }
-        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
-        server.startup();
-        return new LocalKafka(server, "localhost:" + port);
+        LocalKafka kafka = new LocalKafka(config, "localhost:" + port);
+        kafka.resume();
+        return kafka;
+    }
+
+    /**
+     * Starts the broker (again) on the same ports and log directory, after {@link #halt()}: clients configured
+     * with {@link #bootstrapServers()} reconnect on their own. Fault tests use this to take the log away.
+     */
+    public synchronized void resume() {
+        if (server != null) {
+            throw new IllegalStateException("the broker is running");
+        }
+        KafkaRaftServer started = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
+        started.startup();
+        server = started;
+    }
+
+    /** Stops the broker in an orderly way, keeping its data; {@link #resume()} brings it back. */
+    public synchronized void halt() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    public synchronized boolean running() {
+        return server != null;
     }
 
     /** Formats the storage; only the first start does this, later ones find {@code meta.properties}. */
@@ -83,7 +110,6 @@ public final class LocalKafka implements AutoCloseable {
 
     @Override
     public void close() {
-        server.shutdown();
-        server.awaitShutdown();
+        halt();
     }
 }

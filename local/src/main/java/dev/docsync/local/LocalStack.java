@@ -99,6 +99,11 @@ public final class LocalStack implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** The embedded broker, which fault and readiness tests stop ({@link LocalKafka#halt()}) and resume. */
+    public LocalKafka kafka() {
+        return kafka;
+    }
+
     public ConfigurableApplicationContext ingest() {
         return ingest;
     }
