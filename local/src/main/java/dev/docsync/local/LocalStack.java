@@ -51,6 +51,18 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static LocalStack start(Settings settings) throws IOException {
+        return start(settings, true);
+    }
+
+    /**
+     * PostgreSQL, Kafka and the ingest-api only: for tests that run apply-workers as processes of their own,
+     * so that a worker can be killed without taking the log, the database or the API with it.
+     */
+    public static LocalStack startWithoutWorker(Settings settings) throws IOException {
+        return start(settings, false);
+    }
+
+    private static LocalStack start(Settings settings, boolean withWorker) throws IOException {
         // The two servers do not depend on each other: start them side by side.
         Executor ownThread = task -> Thread.ofPlatform().name("docsync-start").start(task);
         CompletableFuture<LocalPostgres> postgres = CompletableFuture.supplyAsync(
@@ -64,13 +76,14 @@ public final class LocalStack implements AutoCloseable {
             kafka.thenAccept(k -> closeQuietly("kafka", k::close));
             throw e.getCause() instanceof UncheckedIOException io ? io.getCause() : new IOException(e.getCause());
         }
-        return startApps(settings, postgres.join(), kafka.join());
+        return startApps(settings, postgres.join(), kafka.join(), withWorker);
     }
 
-    private static LocalStack startApps(Settings settings, LocalPostgres postgres, LocalKafka kafka) {
+    private static LocalStack startApps(Settings settings, LocalPostgres postgres, LocalKafka kafka,
+            boolean withWorker) {
         LocalStack stack = new LocalStack(settings, postgres, kafka);
         try {
-            stack.worker = stack.startWorker();
+            stack.worker = withWorker ? stack.startWorker() : null;
             stack.ingest = stack.startIngest(settings.httpPort(), Map.of());
             return stack;
         } catch (RuntimeException e) {
@@ -114,6 +127,9 @@ public final class LocalStack implements AutoCloseable {
 
     /** Stops the apply-worker context (its consumers leave the group) and starts a fresh one. */
     public synchronized void restartWorker() {
+        if (worker == null) {
+            throw new IllegalStateException("this stack runs no apply-worker of its own");
+        }
         worker.close();
         worker = startWorker();
     }

@@ -1,6 +1,10 @@
 package dev.docsync.local;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -9,15 +13,20 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 
 /** Looks at the operations topic from outside: how much is in it, and where a workspace lands. */
-final class LogInspector {
+final class LogInspector implements AutoCloseable {
 
     private final String bootstrap;
     private final String topic;
@@ -41,11 +50,16 @@ final class LogInspector {
 
     /** Sum of the end offsets of all partitions: grows with every record (and transaction marker) written. */
     long totalEndOffset() {
+        return endOffsets().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The end offset of each partition of the topic, as it is now. */
+    Map<Integer, Long> endOffsets() {
         try {
             Map<TopicPartition, OffsetSpec> request = IntStream.range(0, TestStack.PARTITIONS).boxed()
                     .collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> OffsetSpec.latest()));
-            return admin.listOffsets(request).all().get().values().stream()
-                    .mapToLong(info -> info.offset()).sum();
+            return admin.listOffsets(request).all().get().entrySet().stream()
+                    .collect(Collectors.toMap(e -> e.getKey().partition(), e -> e.getValue().offset()));
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -63,8 +77,45 @@ final class LogInspector {
         return new KafkaProducer<>(config);
     }
 
+    /**
+     * Every committed record (read_committed) of the topic whose key passes {@code keys}, from offset 0 to the
+     * end as it is now, in log order per partition.
+     */
+    List<ConsumerRecord<String, byte[]>> committedRecords(Predicate<String> keys) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+        List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read the log to its end " + end);
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (keys.test(record.key())) {
+                        found.add(record);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
     /** The partition the default partitioner puts a key on (murmur2, as the producer does). */
     static int partitionOf(String workspaceId) {
         return Utils.toPositive(Utils.murmur2(workspaceId.getBytes(StandardCharsets.UTF_8))) % TestStack.PARTITIONS;
+    }
+
+    @Override
+    public void close() {
+        admin.close();
     }
 }

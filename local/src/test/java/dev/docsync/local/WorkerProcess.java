@@ -1,0 +1,107 @@
+package dev.docsync.local;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.docsync.worker.WorkerApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An apply-worker in a JVM of its own (the test JVM's classpath, {@link WorkerApplication#main}), so a fault
+ * test can kill it the way an operator's machine would: {@link #kill()} is SIGKILL, no shutdown hooks run.
+ * Its output goes to a file under {@code target/fault-logs}, which is also how it is known to be up.
+ */
+final class WorkerProcess implements AutoCloseable {
+
+    private static final Path LOGS = Path.of("target", "fault-logs");
+
+    private final String name;
+    private final Path logFile;
+    private final Process process;
+
+    private WorkerProcess(String name, Path logFile, Process process) {
+        this.name = name;
+        this.logFile = logFile;
+        this.process = process;
+    }
+
+    /**
+     * Starts a worker on the stack's Kafka and PostgreSQL and waits until its consumers have partitions.
+     *
+     * @param instanceId static group membership id (a restarted worker with the same id takes its place at
+     *        once), or null for a dynamic member whose departure rebalances the group
+     */
+    static WorkerProcess start(LocalStack stack, String name, String instanceId, Map<String, String> extra) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.datasource.url", stack.jdbcUrl());
+        properties.put("spring.datasource.username", stack.databaseUser());
+        properties.put("spring.datasource.password", "");
+        properties.put("spring.kafka.bootstrap-servers", stack.kafkaBootstrap());
+        properties.put("docsync.worker.instance-id", instanceId == null ? "" : instanceId);
+        // Ports, in case the worker serves management endpoints: never collide with a sibling.
+        properties.put("server.port", "0");
+        properties.put("management.server.port", "0");
+        properties.putAll(extra);
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                // Class data of the first start is kept for the next ones: restarts come up sooner.
+                "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + LOGS.resolve("worker.jsa").toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"),
+                WorkerApplication.class.getName()));
+        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        try {
+            Files.createDirectories(LOGS);
+            Path logFile = LOGS.resolve(name + "-" + System.currentTimeMillis() + ".log");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile()).start();
+            WorkerProcess worker = new WorkerProcess(name, logFile, process);
+            worker.awaitAssignment();
+            return worker;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitAssignment() {
+        await("worker " + name + " consuming (log " + logFile + ")").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("worker " + name + " exited with " + process.exitValue()
+                                + "; see " + logFile.toAbsolutePath());
+                    }
+                    return Files.readString(logFile).contains("Assigned ");
+                });
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: the JVM stops wherever it is, mid-transaction or not. */
+    void kill() {
+        process.destroyForcibly();
+        await("worker " + name + " gone").atMost(Duration.ofSeconds(30)).until(() -> !process.isAlive());
+    }
+
+    /** SIGTERM: Spring closes the context, the consumers leave the group. */
+    void stop() {
+        process.destroy();
+        await("worker " + name + " stopped").atMost(Duration.ofSeconds(60)).until(() -> !process.isAlive());
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
