@@ -7,7 +7,12 @@ import java.util.Locale;
 public enum ErrorCode {
     VERSION_CONFLICT, NOT_FOUND, ALREADY_EXISTS, DELETED, INVALID, ATOMIC_BATCH_FAILED,
     /** The batch's Idempotency-Key was used before by the same actor with a different request. */
-    IDEMPOTENCY_KEY_REUSED;
+    IDEMPOTENCY_KEY_REUSED,
+    /**
+     * An event of the batch could not be read by the apply-worker (it is in the dead-letter topic); the batch
+     * is rejected as a whole.
+     */
+    UNREADABLE_EVENT;
 
     @JsonValue
     public String wire() {

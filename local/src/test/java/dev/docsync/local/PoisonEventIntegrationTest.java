@@ -4,7 +4,13 @@ import static dev.docsync.local.Batches.batch;
 import static dev.docsync.local.Batches.create;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.docsync.contracts.DocsyncJson;
+import dev.docsync.contracts.DocumentData;
+import dev.docsync.contracts.EventHeaders;
+import dev.docsync.contracts.OperationEvent;
+import dev.docsync.contracts.OperationType;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -18,6 +24,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 class PoisonEventIntegrationTest {
 
@@ -40,6 +47,45 @@ class PoisonEventIntegrationTest {
         assertThat(dead.headers().lastHeader("kafka_dlt-exception-message")).isNotNull();
         assertThat(new String(dead.headers().lastHeader("kafka_dlt-original-topic").value(), StandardCharsets.UTF_8))
                 .isEqualTo(stack.log.topic());
+    }
+
+    @Test
+    void aBatchWithAnUnreadableEventIsRejectedAndItsResultSaysWhy() throws Exception {
+        String ws = Batches.workspace("ws_poison_batch");
+        UUID batchId = UUID.randomUUID();
+        OperationEvent readable = new OperationEvent(OperationEvent.CURRENT_SCHEMA, batchId, ws, 0, 2, true, "p",
+                Instant.now(), "c0", OperationType.CREATE, "never", null, new DocumentData("t", "c", null));
+        String marker = "{\"schema\": 1, truncated " + UUID.randomUUID();
+        try (KafkaProducer<String, byte[]> producer = stack.log.plainProducer()) {
+            producer.send(withBatchHeaders(new ProducerRecord<>(stack.log.topic(), ws,
+                    DocsyncJson.mapper().writeValueAsBytes(readable)), batchId, 0)).get();
+            producer.send(withBatchHeaders(new ProducerRecord<>(stack.log.topic(), ws,
+                    marker.getBytes(StandardCharsets.UTF_8)), batchId, 1)).get();
+        }
+        String token = stack.editor("p", ws);
+
+        Api.Response after = stack.api.postBatch(token, batch(ws, List.of(create("a", "ok", "OK"))));
+        Api.Response rejected = stack.api.get(token, "/api/v1/batches/" + batchId);
+
+        assertThat(after.status()).isEqualTo(200);
+        assertThat(rejected.status()).isEqualTo(200);
+        JsonNode result = rejected.json();
+        assertThat(result.get("status").asString()).isEqualTo("completed");
+        assertThat(result.get("successful").asInt()).isZero();
+        assertThat(result.get("results")).hasSize(2);
+        assertThat(result.get("results").get(0).get("client_id").asString()).isEqualTo("c0");
+        assertThat(result.get("results").get(0).get("error").get("code").asString()).isEqualTo("unreadable_event");
+        assertThat(result.get("results").get(1).get("error").get("code").asString()).isEqualTo("unreadable_event");
+        assertThat(stack.api.document(token, ws, "never").status()).isEqualTo(404);
+        assertThat(findInDeadLetters(LogInspector.partitionOf(ws), marker).key()).isEqualTo(ws);
+    }
+
+    private static ProducerRecord<String, byte[]> withBatchHeaders(ProducerRecord<String, byte[]> record, UUID batchId,
+            int seq) {
+        record.headers().add(EventHeaders.BATCH_ID, batchId.toString().getBytes(StandardCharsets.UTF_8))
+                .add(EventHeaders.SEQ, String.valueOf(seq).getBytes(StandardCharsets.UTF_8))
+                .add(EventHeaders.COUNT, "2".getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 
     private ConsumerRecord<String, byte[]> findInDeadLetters(int partition, String marker) {

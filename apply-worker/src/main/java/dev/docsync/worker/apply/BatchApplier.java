@@ -4,8 +4,10 @@ import dev.docsync.contracts.BatchResult;
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.ErrorCode;
+import dev.docsync.contracts.ErrorInfo;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationResult;
+import dev.docsync.contracts.ResultStatus;
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.DocumentChange;
 import dev.docsync.projection.apply.DocumentKey;
@@ -25,6 +27,9 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class BatchApplier {
+
+    /** The actor of a batch none of whose events can be read. */
+    public static final String UNKNOWN_ACTOR = "unknown";
 
     private static final Comparator<OperationEvent> APPLY_ORDER =
             Comparator.comparing(OperationEvent::operation).thenComparingInt(OperationEvent::seq);
@@ -83,6 +88,37 @@ public class BatchApplier {
                         + " was used before with a different request", null).toResult(op)).toList();
         BatchResult result = BatchResult.completed(head.batchId(), head.workspaceId(), head.atomic(), results);
         return new AppliedBatch(result, head.actor(), head.stampedAt(), batch.position(), List.of());
+    }
+
+    /**
+     * A batch with events that cannot be read: nothing of it applies, because what the client asked for is
+     * not known; every operation's result says so (readable ones keep their ids). With no readable event the
+     * actor is unknown and the log's timestamp stands in for the stamp, so replay decides the same.
+     */
+    public AppliedBatch unreadable(GatheredBatch batch) {
+        GatheredBatch.Unreadable unreadable = batch.unreadable();
+        Map<Integer, OperationEvent> readable = new HashMap<>();
+        batch.events().forEach(op -> readable.put(op.seq(), op));
+        List<OperationResult> results = new ArrayList<>(unreadable.count());
+        for (int seq = 0; seq < unreadable.count(); seq++) {
+            OperationEvent op = readable.get(seq);
+            String reason = unreadable.reasons().get(seq);
+            ErrorInfo error = new ErrorInfo(ErrorCode.UNREADABLE_EVENT, reason != null
+                    ? "operation " + seq + " of this batch cannot be read: " + abbreviate(reason)
+                    : "not applied: operation(s) " + unreadable.reasons().keySet() + " of this batch cannot be read");
+            results.add(op == null ? new OperationResult(null, null, ResultStatus.ERROR, null, null, error, null)
+                    : new OperationResult(op.clientId(), op.operation(), ResultStatus.ERROR, op.documentId(), null,
+                            error, null));
+        }
+        OperationEvent head = batch.events().isEmpty() ? null : batch.first();
+        BatchResult result = BatchResult.completed(unreadable.batchId(), unreadable.workspaceId(),
+                head == null || head.atomic(), results);
+        return new AppliedBatch(result, head == null ? UNKNOWN_ACTOR : head.actor(),
+                head == null ? unreadable.loggedAt() : head.stampedAt(), batch.position(), List.of());
+    }
+
+    private static String abbreviate(String reason) {
+        return reason.length() <= 200 ? reason : reason.substring(0, 200) + "…";
     }
 
     /** The failing operation that comes first in apply order, which the skipped ones name. */

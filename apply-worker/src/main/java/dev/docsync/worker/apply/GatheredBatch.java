@@ -2,23 +2,46 @@ package dev.docsync.worker.apply;
 
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.projection.apply.LogPosition;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
-/** All events of one batch, ordered by seq, and the log position at which the batch became complete. */
-public record GatheredBatch(List<OperationEvent> events, LogPosition position) {
+/**
+ * All events of one batch, ordered by seq, and the log position at which the batch became complete. A batch
+ * some of whose events could not be read carries them as {@link Unreadable}: then {@code events} holds only
+ * the readable ones (perhaps none) and the batch is rejected as a whole.
+ */
+public record GatheredBatch(List<OperationEvent> events, LogPosition position, Unreadable unreadable) {
+
+    /**
+     * What the record headers and key still say about a batch with unreadable events: its id, workspace and
+     * size, the reason per unreadable seq, and the log's timestamp of its first record (a deterministic
+     * stand-in for the stamp when no event can be read).
+     */
+    public record Unreadable(UUID batchId, String workspaceId, int count, Instant loggedAt,
+            Map<Integer, String> reasons) {
+        public Unreadable {
+            reasons = Map.copyOf(reasons);
+        }
+    }
 
     public GatheredBatch {
         events = List.copyOf(events);
-        if (events.isEmpty()) {
+        if (events.isEmpty() && unreadable == null) {
             throw new IllegalArgumentException("a batch has at least one event");
         }
     }
 
-    public UUID batchId() {
-        return events.getFirst().batchId();
+    public GatheredBatch(List<OperationEvent> events, LogPosition position) {
+        this(events, position, null);
     }
 
+    public UUID batchId() {
+        return unreadable != null ? unreadable.batchId() : events.getFirst().batchId();
+    }
+
+    /** The first readable event; a batch with unreadable events may have none. */
     public OperationEvent first() {
         return events.getFirst();
     }

@@ -1,6 +1,7 @@
 package dev.docsync.worker.consume;
 
 import dev.docsync.contracts.DocumentView;
+import dev.docsync.contracts.EventHeaders;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.DocumentKey;
@@ -10,7 +11,9 @@ import dev.docsync.log.TopicProperties;
 import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.BatchApplier;
 import dev.docsync.worker.apply.GatheredBatch;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -58,14 +62,16 @@ public class ApplyTransaction {
             BiConsumer<ConsumerRecord<String, byte[]>, RuntimeException> unreadable) {
         List<GatheredBatch> ready = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
+            GatheredBatch complete;
             try {
-                GatheredBatch complete = buffer.add(EventReader.read(record.value()), record.offset());
-                if (complete != null) {
-                    ready.add(complete);
-                }
+                complete = buffer.add(EventReader.read(record.value()), record.offset());
             } catch (RuntimeException e) {
                 // Reading and gathering are pure: an event that fails here fails every time.
                 unreadable.accept(record, e);
+                complete = gatherUnreadable(buffer, record, e);
+            }
+            if (complete != null) {
+                ready.add(complete);
             }
         }
         long next = buffer.resumeOffset(records.getLast().offset() + 1);
@@ -75,6 +81,31 @@ public class ApplyTransaction {
         List<AppliedBatch> applied = apply(buffer.partition(), buffer.committed(), next, ready);
         buffer.committed(next);
         return applied;
+    }
+
+    /**
+     * An unreadable record whose headers still name its batch counts towards it, so that batch completes with
+     * a result that records the failure; a record without them (not written by ingest) belongs to no batch.
+     */
+    private static GatheredBatch gatherUnreadable(PartitionBuffer buffer, ConsumerRecord<String, byte[]> record,
+            RuntimeException reason) {
+        try {
+            UUID batchId = UUID.fromString(header(record, EventHeaders.BATCH_ID));
+            int seq = Integer.parseInt(header(record, EventHeaders.SEQ));
+            int count = Integer.parseInt(header(record, EventHeaders.COUNT));
+            return buffer.addUnreadable(batchId, record.key(), seq, count, record.offset(),
+                    Instant.ofEpochMilli(record.timestamp()), String.valueOf(reason.getMessage()));
+        } catch (RuntimeException notAttributable) {
+            return null;
+        }
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        if (header == null || record.key() == null) {
+            throw new IllegalArgumentException("no " + name + " header");
+        }
+        return new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /** Applies {@code ready} and moves the partition from {@code expected} to {@code next}; returns what applied. */
@@ -99,6 +130,9 @@ public class ApplyTransaction {
      */
     private AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentView> state,
             Map<List<String>, AppliedBatch.KeyClaim> keys) {
+        if (batch.unreadable() != null) {
+            return applier.unreadable(batch);
+        }
         OperationEvent head = batch.first();
         if (head.idempotency() == null) {
             return applier.apply(batch, state);
@@ -118,7 +152,7 @@ public class ApplyTransaction {
     private static Set<List<String>> actorKeys(List<GatheredBatch> batches) {
         Set<List<String>> keys = new HashSet<>();
         for (GatheredBatch batch : batches) {
-            if (batch.first().idempotency() != null) {
+            if (batch.unreadable() == null && batch.first().idempotency() != null) {
                 keys.add(List.of(batch.first().actor(), batch.first().idempotency().key()));
             }
         }

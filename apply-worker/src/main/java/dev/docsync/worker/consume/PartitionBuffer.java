@@ -3,11 +3,14 @@ package dev.docsync.worker.consume;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.projection.apply.LogPosition;
 import dev.docsync.worker.apply.GatheredBatch;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -45,16 +48,47 @@ public final class PartitionBuffer {
 
     /** Adds one event read at {@code offset}; returns the batch if this event completed it. */
     public GatheredBatch add(OperationEvent event, long offset) {
-        if (event.count() > MAX_EVENTS_PER_BATCH) {
-            throw new IllegalArgumentException("event " + event.batchId() + "/" + event.seq() + " claims a batch of "
-                    + event.count() + " events; at most " + MAX_EVENTS_PER_BATCH + " are accepted");
-        }
-        Gathering gathering = open.computeIfAbsent(event.batchId(), id -> new Gathering(offset, event.count()));
+        Gathering gathering = gathering(event.batchId(), event.workspaceId(), event.count(), offset,
+                event.stampedAt());
         if (!gathering.add(event)) {
             return null;
         }
-        open.remove(event.batchId());
-        return new GatheredBatch(Arrays.asList(gathering.events), new LogPosition(partition, offset));
+        return complete(event.batchId(), gathering, offset);
+    }
+
+    /**
+     * Counts in an event that cannot be read but whose record headers name its batch and place: the batch
+     * still completes (rejected, with {@code reason}) instead of holding its partition's position forever.
+     */
+    public GatheredBatch addUnreadable(UUID batchId, String workspaceId, int seq, int count, long offset,
+            Instant loggedAt, String reason) {
+        Gathering gathering = gathering(batchId, workspaceId, count, offset, loggedAt);
+        if (seq < 0 || seq >= count) {
+            throw new IllegalArgumentException("seq " + seq + " outside batch of " + count);
+        }
+        if (!gathering.addUnreadable(seq, reason)) {
+            return null;
+        }
+        return complete(batchId, gathering, offset);
+    }
+
+    private Gathering gathering(UUID batchId, String workspaceId, int count, long offset, Instant loggedAt) {
+        if (count > MAX_EVENTS_PER_BATCH) {
+            throw new IllegalArgumentException("an event of batch " + batchId + " claims a batch of " + count
+                    + " events; at most " + MAX_EVENTS_PER_BATCH + " are accepted");
+        }
+        return open.computeIfAbsent(batchId, id -> new Gathering(offset, count, workspaceId, loggedAt));
+    }
+
+    private GatheredBatch complete(UUID batchId, Gathering gathering, long offset) {
+        open.remove(batchId);
+        LogPosition position = new LogPosition(partition, offset);
+        List<OperationEvent> readable = Arrays.stream(gathering.events).filter(Objects::nonNull).toList();
+        if (gathering.reasons.isEmpty()) {
+            return new GatheredBatch(readable, position);
+        }
+        return new GatheredBatch(readable, position, new GatheredBatch.Unreadable(batchId, gathering.workspaceId,
+                gathering.events.length, gathering.loggedAt, gathering.reasons));
     }
 
     /** Where to resume after everything up to {@code nextOffset} has been read and its complete batches applied. */
@@ -69,11 +103,25 @@ public final class PartitionBuffer {
     private static final class Gathering {
         final long firstOffset;
         final OperationEvent[] events;
+        final String workspaceId;
+        final Instant loggedAt;
+        final Map<Integer, String> reasons = new TreeMap<>();
         int received;
 
-        Gathering(long firstOffset, int count) {
+        Gathering(long firstOffset, int count, String workspaceId, Instant loggedAt) {
             this.firstOffset = firstOffset;
             this.events = new OperationEvent[count];
+            this.workspaceId = workspaceId;
+            this.loggedAt = loggedAt;
+        }
+
+        /** True when this unreadable event completed the batch; a repeated seq is ignored. */
+        boolean addUnreadable(int seq, String reason) {
+            if (events[seq] == null && !reasons.containsKey(seq)) {
+                reasons.put(seq, reason);
+                received++;
+            }
+            return received == events.length;
         }
 
         /** True when this event completed the batch; a repeated seq (a duplicated record) is ignored. */
@@ -82,7 +130,7 @@ public final class PartitionBuffer {
                 throw new IllegalArgumentException("event " + event.batchId() + "/" + event.seq() + " says count "
                         + event.count() + " but its batch started with count " + events.length);
             }
-            if (events[event.seq()] == null) {
+            if (events[event.seq()] == null && !reasons.containsKey(event.seq())) {
                 events[event.seq()] = event;
                 received++;
             }

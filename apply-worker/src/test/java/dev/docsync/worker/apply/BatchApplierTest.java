@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.DocumentView;
+import dev.docsync.contracts.ErrorCode;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.OperationType;
@@ -158,5 +159,26 @@ class BatchApplierTest {
 
         assertThat(second).isEqualTo(first);
         assertThat(copy).isEqualTo(state);
+    }
+
+    @Test
+    void aBatchWithAnUnreadableEventAppliesNothingAndEveryResultSaysWhy() {
+        UUID batchId = UUID.randomUUID();
+        Instant at = Instant.parse("2026-01-01T00:00:00Z");
+        OperationEvent readable = new OperationEvent(1, batchId, WS, 0, 2, false, "actor", at, "c0",
+                OperationType.CREATE, "d0", null, new DocumentData("t", null, null));
+        GatheredBatch batch = new GatheredBatch(List.of(readable), new LogPosition(0, 7),
+                new GatheredBatch.Unreadable(batchId, WS, 2, Instant.EPOCH, Map.of(1, "not json")));
+
+        AppliedBatch applied = applier.unreadable(batch);
+
+        assertThat(applied.changes()).isEmpty();
+        assertThat(applied.result().batchId()).isEqualTo(batchId);
+        assertThat(applied.result().successful()).isZero();
+        assertThat(applied.result().results()).extracting(r -> r.error().code())
+                .containsExactly(ErrorCode.UNREADABLE_EVENT, ErrorCode.UNREADABLE_EVENT);
+        assertThat(applied.result().results().get(0).clientId()).isEqualTo("c0");
+        assertThat(applied.result().results().get(1).error().message()).contains("operation 1", "not json");
+        assertThat(applied.stampedAt()).isEqualTo(at);
     }
 }

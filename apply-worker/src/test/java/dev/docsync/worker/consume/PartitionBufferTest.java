@@ -63,4 +63,22 @@ class PartitionBufferTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(buffer.incompleteBatches()).containsExactly(a);
     }
+
+    @Test
+    void aBatchWithAnUnreadableEventCompletesAndSaysWhichOne() {
+        PartitionBuffer buffer = new PartitionBuffer(0, 10);
+        UUID a = UUID.randomUUID();
+
+        assertThat(buffer.add(event(a, 0, 3), 10)).isNull();
+        assertThat(buffer.addUnreadable(a, "ws", 1, 3, 11, Instant.EPOCH, "bad json")).isNull();
+        assertThat(buffer.addUnreadable(a, "ws", 1, 3, 12, Instant.EPOCH, "bad json again")).isNull();
+        assertThat(buffer.resumeOffset(13)).isEqualTo(10);
+        GatheredBatch done = buffer.add(event(a, 2, 3), 13);
+
+        assertThat(done.batchId()).isEqualTo(a);
+        assertThat(done.events()).extracting(OperationEvent::seq).containsExactly(0, 2);
+        assertThat(done.unreadable().reasons()).isEqualTo(java.util.Map.of(1, "bad json"));
+        assertThat(done.unreadable().count()).isEqualTo(3);
+        assertThat(buffer.resumeOffset(14)).isEqualTo(14);
+    }
 }
