@@ -27,30 +27,50 @@ public final class LocalPostgres implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
     static final String DATABASE = "docsync";
 
-    private final EmbeddedPostgres postgres;
+    private final Path dataDirectory;
+    private final int port;
+    private EmbeddedPostgres postgres;
 
-    private LocalPostgres(EmbeddedPostgres postgres) {
-        this.postgres = postgres;
+    private LocalPostgres(Path dataDirectory, int port) {
+        this.dataDirectory = dataDirectory;
+        this.port = port;
     }
 
     public static LocalPostgres start(Path dataDirectory) throws IOException {
         Files.createDirectories(dataDirectory);
         stopOrphan(dataDirectory);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(dataDirectory)
-                .setCleanDataDirectory(false)
-                .setPort(FreePorts.pick())
-                .setServerConfig("max_connections", "200")
-                .setServerConfig("shared_buffers", "128MB")
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .start();
-        LocalPostgres local = new LocalPostgres(postgres);
+        LocalPostgres local = new LocalPostgres(dataDirectory, FreePorts.pick());
+        local.resume();
         local.createDatabase();
         return local;
     }
 
+    /** Starts the server (again) on the same port and data directory, after {@link #halt()}. */
+    public synchronized void resume() throws IOException {
+        if (postgres != null) {
+            throw new IllegalStateException("PostgreSQL is running");
+        }
+        postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDirectory)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("shared_buffers", "128MB")
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .start();
+    }
+
+    /** Stops the server (fast shutdown), keeping its data; fault tests take the database away with this. */
+    public synchronized void halt() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+
     public String jdbcUrl() {
-        return postgres.getJdbcUrl("postgres", DATABASE);
+        // zonky's format, kept while the server is halted: clients reconnect to the same address.
+        return "jdbc:postgresql://localhost:%d/%s?user=%s".formatted(port, DATABASE, user());
     }
 
     public String user() {
@@ -58,7 +78,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     public int port() {
-        return postgres.getPort();
+        return port;
     }
 
     private void createDatabase() throws IOException {
@@ -107,6 +127,6 @@ public final class LocalPostgres implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        postgres.close();
+        halt();
     }
 }

@@ -112,6 +112,11 @@ public final class LocalStack implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** The embedded database, which fault tests stop ({@link LocalPostgres#halt()}) and resume. */
+    public LocalPostgres postgres() {
+        return postgres;
+    }
+
     /** The embedded broker, which fault and readiness tests stop ({@link LocalKafka#halt()}) and resume. */
     public LocalKafka kafka() {
         return kafka;

@@ -170,6 +170,36 @@ class FaultToleranceIntegrationTest {
     }
 
     @Test
+    void writesAreAcceptedWhilePostgresIsDownAndApplyWhenItReturns() throws Exception {
+        String ws = Batches.workspace("pgdown");
+        String token = tokens.mint("pgdown", Map.of(ws, "editor"), Duration.ofHours(1));
+        Api.Response async;
+        Api.Response sync;
+        Api.Response poll;
+        stack.postgres().halt();
+        try {
+            async = api.postBatch(token, WriteLoad.body(ws, 0), Map.of("Prefer", "respond-async"));
+            sync = api.postBatch(token, WriteLoad.body(ws, 1), Map.of("Prefer", "wait=1"));
+            poll = api.get(token, "/api/v1/batches/" + async.json().get("batch_id").asString());
+        } finally {
+            stack.postgres().resume();
+        }
+
+        assertThat(async.status()).isEqualTo(202);
+        assertThat(sync.status()).isEqualTo(202);
+        assertThat(poll.status()).isEqualTo(503);
+        assertThat(poll.header("Retry-After")).isNotNull();
+        for (Api.Response accepted : List.of(async, sync)) {
+            await("batch applied once PostgreSQL is back").atMost(PHASE).untilAsserted(() -> {
+                Api.Response done = api.get(token, accepted.header("Location"));
+                assertThat(done.status()).isEqualTo(200);
+                assertThat(done.json().get("status").asString()).isEqualTo("completed");
+                assertThat(done.json().get("successful").asInt()).isEqualTo(WriteLoad.OPERATIONS_PER_BATCH);
+            });
+        }
+    }
+
+    @Test
     void aRangeOfAppliedEventsProducedAgainAppliesNothingTwice() throws Exception {
         try (WriteLoad load = new WriteLoad(api, tokens, "dupes", CLIENTS).start()) {
             load.awaitAcknowledged(120, PHASE);

@@ -32,9 +32,13 @@ class BatchSubmission {
 
     private static final Logger log = LoggerFactory.getLogger(BatchSubmission.class);
 
-    /** About 0.75 s in all: enough to get past connections PostgreSQL dropped, short for a 202. */
+    /**
+     * About 0.75 s of retries: enough to get past connections PostgreSQL dropped; no more retries once a
+     * second has passed (with PostgreSQL down, one attempt already waits for the pool's connection timeout).
+     */
     private static final RetryTemplate RECEIPT_RETRIES = new RetryTemplate(RetryPolicy.builder()
-            .includes(DataAccessException.class).maxRetries(4).delay(Duration.ofMillis(50)).multiplier(2).build());
+            .includes(DataAccessException.class).maxRetries(4).delay(Duration.ofMillis(50)).multiplier(2)
+            .timeout(Duration.ofSeconds(1)).build());
 
     /** The answer: the applied result, or pending (202). */
     record Outcome(StampedBatch batch, Optional<BatchResult> applied) {
