@@ -3,6 +3,7 @@ package dev.docsync.ingest.batch;
 import dev.docsync.contracts.BatchRequest;
 import dev.docsync.contracts.BatchResult;
 import dev.docsync.contracts.OperationEvent;
+import dev.docsync.ingest.IngestMetrics;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.projection.batches.IdempotencyKeys;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -42,9 +44,11 @@ class BatchSubmission {
     private final IdempotencyKeys keys;
     private final IngestProperties properties;
     private final Clock clock;
+    private final IngestMetrics metrics;
 
     BatchSubmission(BatchStamper stamper, OperationLog operationLog, BatchWaiters waiters, BatchReader reader,
-            BatchReceipts receipts, IdempotencyKeys keys, IngestProperties properties, Clock clock) {
+            BatchReceipts receipts, IdempotencyKeys keys, IngestProperties properties, Clock clock,
+            IngestMetrics metrics) {
         this.stamper = stamper;
         this.operationLog = operationLog;
         this.waiters = waiters;
@@ -53,6 +57,7 @@ class BatchSubmission {
         this.keys = keys;
         this.properties = properties;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     Outcome submit(BatchRequest request, String actor, Preferences preferences) {
@@ -75,13 +80,16 @@ class BatchSubmission {
         StampedBatch batch = stamper.stamp(request, actor, idempotency);
         // Register before appending: the result may be applied and signalled before append() even returns.
         BatchWaiters.Waiter waiter = preferences.respondAsync() ? null : waiters.register(batch.batchId());
-        try {
+        try (var workspaceId = MDC.putCloseable("workspace_id", batch.workspaceId());
+                var batchId = MDC.putCloseable("batch_id", batch.batchId().toString())) {
             operationLog.append(batch);
             Optional<BatchResult> applied = waiter == null ? Optional.empty()
                     : await(waiter, batch.batchId(), preferences.waitFor());
             if (applied.isEmpty()) {
                 recordReceipt(batch);
             }
+            metrics.batchAnswered(applied.isPresent() ? IngestMetrics.Answer.APPLIED
+                    : preferences.respondAsync() ? IngestMetrics.Answer.ASYNC : IngestMetrics.Answer.WAIT_TIMEOUT);
             return new Outcome(batch, applied);
         } finally {
             if (waiter != null) {
@@ -115,7 +123,8 @@ class BatchSubmission {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
-            boolean signalled = left > 0 && waiter.await(Duration.ofNanos(left));
+            // Shutting down: answer 202 + Location now rather than hold the instance's exit.
+            boolean signalled = left > 0 && !waiters.closing() && waiter.await(Duration.ofNanos(left));
             waiter.rearm();
             Optional<BatchResult> applied = findApplied(batchId);
             if (applied.isPresent() || !signalled) {

@@ -1,0 +1,19 @@
+package dev.docsync.worker.consume;
+
+import dev.docsync.worker.apply.GatheredBatch;
+import java.util.function.Supplier;
+import org.slf4j.MDC;
+
+/** {@code batch_id} and {@code workspace_id} in the logging context while one batch applies, removed after. */
+final class BatchMdc {
+
+    private BatchMdc() {
+    }
+
+    static <T> T around(GatheredBatch batch, Supplier<T> step) {
+        try (var workspaceId = MDC.putCloseable("workspace_id", batch.first().workspaceId());
+                var batchId = MDC.putCloseable("batch_id", batch.batchId().toString())) {
+            return step.get();
+        }
+    }
+}
