@@ -83,6 +83,7 @@ class BatchSubmission {
         try (var workspaceId = MDC.putCloseable("workspace_id", batch.workspaceId());
                 var batchId = MDC.putCloseable("batch_id", batch.batchId().toString())) {
             operationLog.append(batch);
+            log.debug("Appended {} events; {}", batch.events().size(), waiter == null ? "not waiting" : "waiting");
             Optional<BatchResult> applied = waiter == null ? Optional.empty()
                     : await(waiter, batch.batchId(), preferences.waitFor());
             if (applied.isEmpty()) {
