@@ -13,6 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     crashed one's session to expire. Must be unique per running instance; local mode uses {@code local}.
  * @param idempotencyRetention how long an Idempotency-Key protects against a retry, measured between the
  *     batches' stamps (so replay decides the same); must equal ingest's setting
+ * @param lagInterval how often the lag per partition (log end vs stored position) is measured
  */
 @ConfigurationProperties("docsync.worker")
 public record WorkerProperties(
@@ -21,5 +22,6 @@ public record WorkerProperties(
         @DefaultValue("200ms") Duration retryInitialInterval,
         @DefaultValue("10s") Duration retryMaxInterval,
         String instanceId,
-        @DefaultValue("24h") Duration idempotencyRetention) {
+        @DefaultValue("24h") Duration idempotencyRetention,
+        @DefaultValue("5s") Duration lagInterval) {
 }

@@ -15,7 +15,6 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -147,16 +146,41 @@ public final class LocalStack implements AutoCloseable {
         return startIngest(0, properties);
     }
 
+    /**
+     * Another apply-worker instance in the same consumer group (tests of several workers); {@code properties}
+     * must name its own {@code docsync.worker.instance-id}. The caller closes it.
+     */
+    public ConfigurableApplicationContext startAnotherWorker(Map<String, String> properties) {
+        return startWorker(properties);
+    }
+
+    /** The port of a worker context's management server (health, prometheus). */
+    public static int managementPort(ConfigurableApplicationContext workerContext) {
+        return Integer.parseInt(workerContext.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
     private ConfigurableApplicationContext startWorker() {
-        return new SpringApplicationBuilder(WorkerApplication.class)
+        return startWorker(Map.of("docsync.worker.instance-id", "local"));
+    }
+
+    /**
+     * The worker is a web application only for its management endpoints; here it takes any free port (the
+     * ingest's {@code SERVER_PORT} must not leak into it), logged at start and readable from its context.
+     */
+    private ConfigurableApplicationContext startWorker(Map<String, String> properties) {
+        Map<String, String> specific = new LinkedHashMap<>(properties);
+        specific.putIfAbsent("server.port", "0");
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(WorkerApplication.class)
                 .properties(Map.of("spring.config.name", WorkerApplication.CONFIG_NAME))
-                .web(WebApplicationType.NONE)
                 .registerShutdownHook(false)
                 .run(arguments(Map.of(
                         // One consumer thread per partition of the default topic: apply transactions of different
                         // partitions overlap their commits (bench: 4 clients 4,116 → 5,106 ops/s).
                         "docsync.worker.concurrency", "12"),
-                        Map.of("docsync.worker.instance-id", "local")));
+                        specific));
+        log.info("apply-worker management (health, prometheus) at http://localhost:{}/actuator",
+                managementPort(context));
+        return context;
     }
 
     private ConfigurableApplicationContext startIngest(int port, Map<String, String> properties) {

@@ -6,12 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,6 +65,25 @@ final class LogInspector implements AutoCloseable {
                     .collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> OffsetSpec.latest()));
             return admin.listOffsets(request).all().get().entrySet().stream()
                     .collect(Collectors.toMap(e -> e.getKey().partition(), e -> e.getValue().offset()));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Partitions assigned in a consumer group, by static instance id (spring-kafka suffixes it per thread). */
+    Map<String, Set<Integer>> assignmentByInstance(String group) {
+        try {
+            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+            Map<String, Set<Integer>> assignment = new TreeMap<>();
+            for (MemberDescription member : description.members()) {
+                Set<Integer> partitions = assignment.computeIfAbsent(member.groupInstanceId().orElse(member.consumerId()),
+                        id -> new TreeSet<>());
+                member.assignment().topicPartitions().forEach(tp -> partitions.add(tp.partition()));
+            }
+            return assignment;
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

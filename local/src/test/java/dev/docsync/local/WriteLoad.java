@@ -38,6 +38,12 @@ final class WriteLoad implements AutoCloseable {
      * queue would; it bounds the backlog a dead worker leaves, so the load stays sized for two cores.
      */
     static final int WINDOW = 4;
+    /**
+     * A client's think time between two batches: ~10 batches/s per client, which leaves the two cores room for
+     * the workers that fault tests start under load (unpaced, a 2-minute test acknowledged 12,000 batches and
+     * starting a worker took 30 s).
+     */
+    private static final Duration THINK_TIME = Duration.ofMillis(100);
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(2);
 
     /** An acknowledged batch: the id ingest answered with, and its place in its workspace's order. */
@@ -173,6 +179,9 @@ final class WriteLoad implements AutoCloseable {
             }
             if (!submitting.get()) {
                 return;
+            }
+            if (ordinal > 0) {
+                pause(THINK_TIME);
             }
             String body = body(workspace, ordinal);
             String key = workspace + "-" + ordinal;

@@ -1,6 +1,8 @@
 package dev.docsync.log;
 
 import dev.docsync.contracts.OperationsTopic;
+import java.time.Clock;
+import java.time.Duration;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -30,6 +32,12 @@ public class OperationsLogConfiguration {
     NewTopic deadLetterTopic(TopicProperties topic) {
         return TopicBuilder.name(topic.deadLetterName()).partitions(topic.partitions())
                 .replicas(topic.replicationFactor()).configs(OperationsTopic.CONFIGS).build();
+    }
+
+    /** The {@code kafka} health contributor; both apps put it in their readiness group. */
+    @Bean
+    KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin admin) {
+        return new KafkaHealthIndicator(admin, Duration.ofSeconds(2), Duration.ofSeconds(1), Clock.systemUTC());
     }
 
     @Bean

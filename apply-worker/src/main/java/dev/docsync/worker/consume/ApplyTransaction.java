@@ -116,7 +116,8 @@ public class ApplyTransaction {
             List<GatheredBatch> fresh = ready.stream().filter(b -> seen.add(b.batchId())).toList();
             Map<DocumentKey, DocumentView> state = new HashMap<>(writer.loadDocuments(documentKeys(fresh)));
             Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>(writer.loadKeys(actorKeys(fresh)));
-            List<AppliedBatch> applied = fresh.stream().map(b -> apply(b, state, keys)).toList();
+            List<AppliedBatch> applied = fresh.stream()
+                    .map(b -> BatchMdc.around(b, () -> apply(b, state, keys))).toList();
             writer.write(applied, clock.instant());
             offsets.advance(properties.groupId(), topic.name(), partition, next);
             return applied;

@@ -41,13 +41,15 @@ class OperationsListener implements ConsumerSeekAware {
     private final ApplyTransaction applyTransaction;
     private final ConsumerRecordRecoverer deadLetters;
     private final WorkerProperties properties;
+    private final ApplyMetrics metrics;
 
     OperationsListener(PartitionOffsets offsets, ApplyTransaction applyTransaction,
-            ConsumerRecordRecoverer deadLetters, WorkerProperties properties) {
+            ConsumerRecordRecoverer deadLetters, WorkerProperties properties, ApplyMetrics metrics) {
         this.offsets = offsets;
         this.applyTransaction = applyTransaction;
         this.deadLetters = deadLetters;
         this.properties = properties;
+        this.metrics = metrics;
     }
 
     @Override
@@ -96,7 +98,8 @@ class OperationsListener implements ConsumerSeekAware {
             return; // not positioned (or revoked while in flight): these records are read again later
         }
         try {
-            List<AppliedBatch> applied = applyTransaction.applyRecords(buffer, records, this::deadLetter);
+            List<AppliedBatch> applied = metrics.applyChunk(
+                    () -> applyTransaction.applyRecords(buffer, records, this::deadLetter));
             log.debug("{}: applied {} batches, position {}", tp, applied.size(), buffer.committed());
             failing.remove(tp);
         } catch (FencedOutException e) {
@@ -116,6 +119,7 @@ class OperationsListener implements ConsumerSeekAware {
         log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),
                 record.partition(), record.offset(), reason);
         deadLetters.accept(record, reason);
+        metrics.deadLettered();
     }
 
     /** Forget what was gathered and read the partition again from {@code offset}. */

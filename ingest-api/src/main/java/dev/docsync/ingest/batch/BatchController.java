@@ -10,6 +10,11 @@ import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.RequestBodies;
 import dev.docsync.projection.batches.BatchReader;
 import dev.docsync.projection.batches.StoredBatch;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -43,6 +48,13 @@ class BatchController {
         this.properties = properties;
     }
 
+    @Operation(summary = "Submit a batch: 200 with per-operation results, or 202 + Location while pending",
+            requestBody = @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = BatchRequest.class))))
+    @ApiResponse(responseCode = "200", description = "applied",
+            content = @Content(schema = @Schema(implementation = BatchResult.class)))
+    @ApiResponse(responseCode = "202", description = "durable in the log, not applied yet; poll the Location",
+            content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @PostMapping(path = "/api/v1/documents/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<BatchResult> submit(HttpServletRequest http, @AuthenticationPrincipal Jwt jwt,
             @RequestHeader(name = "Prefer", required = false) String prefer,

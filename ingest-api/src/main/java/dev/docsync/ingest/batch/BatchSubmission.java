@@ -3,6 +3,7 @@ package dev.docsync.ingest.batch;
 import dev.docsync.contracts.BatchRequest;
 import dev.docsync.contracts.BatchResult;
 import dev.docsync.contracts.OperationEvent;
+import dev.docsync.ingest.IngestMetrics;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.projection.batches.IdempotencyKeys;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.DataAccessException;
@@ -52,9 +54,11 @@ class BatchSubmission {
     private final IdempotencyKeys keys;
     private final IngestProperties properties;
     private final Clock clock;
+    private final IngestMetrics metrics;
 
     BatchSubmission(BatchStamper stamper, OperationLog operationLog, BatchWaiters waiters, BatchReader reader,
-            BatchReceipts receipts, IdempotencyKeys keys, IngestProperties properties, Clock clock) {
+            BatchReceipts receipts, IdempotencyKeys keys, IngestProperties properties, Clock clock,
+            IngestMetrics metrics) {
         this.stamper = stamper;
         this.operationLog = operationLog;
         this.waiters = waiters;
@@ -63,6 +67,7 @@ class BatchSubmission {
         this.keys = keys;
         this.properties = properties;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     Outcome submit(BatchRequest request, String actor, Preferences preferences) {
@@ -84,14 +89,21 @@ class BatchSubmission {
         }
         StampedBatch batch = stamper.stamp(request, actor, idempotency);
         // Register before appending: the result may be applied and signalled before append() even returns.
-        BatchWaiters.Waiter waiter = preferences.respondAsync() ? null : waiters.register(batch.batchId());
-        try {
+        // wait=0 means "do not wait": answered like respond-async, without even one look at the result (which
+        // made the answer a race between 202 and 200).
+        boolean waits = !preferences.respondAsync() && preferences.waitFor().isPositive();
+        BatchWaiters.Waiter waiter = waits ? waiters.register(batch.batchId()) : null;
+        try (var workspaceId = MDC.putCloseable("workspace_id", batch.workspaceId());
+                var batchId = MDC.putCloseable("batch_id", batch.batchId().toString())) {
             operationLog.append(batch);
+            log.debug("Appended {} events; {}", batch.events().size(), waiter == null ? "not waiting" : "waiting");
             Optional<BatchResult> applied = waiter == null ? Optional.empty()
                     : await(waiter, batch.batchId(), preferences.waitFor());
             if (applied.isEmpty()) {
                 recordReceipt(batch);
             }
+            metrics.batchAnswered(applied.isPresent() ? IngestMetrics.Answer.APPLIED
+                    : preferences.respondAsync() ? IngestMetrics.Answer.ASYNC : IngestMetrics.Answer.WAIT_TIMEOUT);
             return new Outcome(batch, applied);
         } finally {
             if (waiter != null) {
@@ -125,7 +137,8 @@ class BatchSubmission {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
-            boolean signalled = left > 0 && waiter.await(Duration.ofNanos(left));
+            // Shutting down: answer 202 + Location now rather than hold the instance's exit.
+            boolean signalled = left > 0 && !waiters.closing() && waiter.await(Duration.ofNanos(left));
             waiter.rearm();
             Optional<BatchResult> applied = findApplied(batchId);
             if (applied.isPresent() || !signalled) {

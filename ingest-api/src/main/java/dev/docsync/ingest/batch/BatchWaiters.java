@@ -1,5 +1,6 @@
 package dev.docsync.ingest.batch;
 
+import dev.docsync.ingest.IngestMetrics;
 import dev.docsync.ingest.IngestProperties;
 import java.time.Duration;
 import java.util.Map;
@@ -9,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,18 +20,27 @@ import org.springframework.stereotype.Component;
  * results are read from PostgreSQL, a signal just says "look now".
  */
 @Component
-class BatchWaiters {
+class BatchWaiters implements SmartLifecycle {
+
+    /** Stops just before the web server's graceful shutdown starts waiting for the requests in flight. */
+    static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1;
 
     private final Map<UUID, Waiter> waiting = new ConcurrentHashMap<>();
     private final int capacity;
+    private volatile boolean running;
+    private volatile boolean closing;
 
-    BatchWaiters(IngestProperties properties) {
+    BatchWaiters(IngestProperties properties, IngestMetrics metrics) {
         this.capacity = properties.maxWaiters();
+        metrics.waitingCallers(waiting::size);
     }
 
-    /** A waiter for {@code batchId}, or null when this instance already has as many waiters as it allows. */
+    /**
+     * A waiter for {@code batchId}, or null when this instance already has as many waiters as it allows or is
+     * shutting down.
+     */
     Waiter register(UUID batchId) {
-        if (waiting.size() >= capacity) {
+        if (closing || waiting.size() >= capacity) {
             return null;
         }
         Waiter waiter = new Waiter(batchId);
@@ -46,6 +58,34 @@ class BatchWaiters {
     /** Wake everyone to re-check the database, e.g. after the signal connection was re-established. */
     void wakeAll() {
         waiting.values().forEach(Waiter::signal);
+    }
+
+    /** True once the instance is shutting down: waiting callers are answered 202 at once. */
+    boolean closing() {
+        return closing;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Graceful shutdown: every waiting caller stops waiting and gets 202 + Location; nothing new waits. */
+    @Override
+    public void stop() {
+        closing = true;
+        running = false;
+        wakeAll();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
     }
 
     final class Waiter implements AutoCloseable {

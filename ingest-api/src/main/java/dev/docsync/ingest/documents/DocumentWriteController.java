@@ -1,6 +1,7 @@
 package dev.docsync.ingest.documents;
 
 import dev.docsync.contracts.BatchRequestParser;
+import dev.docsync.contracts.BatchResult;
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.OperationRequest;
@@ -13,6 +14,11 @@ import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.RequestBodies;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.projection.documents.DocumentReader;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -54,6 +60,13 @@ class DocumentWriteController {
         this.properties = properties;
     }
 
+    @Operation(summary = "Create one document (a one-operation batch)", requestBody = @RequestBody(required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = NewDocument.class))))
+    @ApiResponse(responseCode = "201", description = "created",
+            content = @Content(schema = @Schema(implementation = DocumentView.class)))
+    @ApiResponse(responseCode = "202", description = "durable in the log, not applied yet",
+            content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @PostMapping(path = DOCUMENTS, consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> create(@PathVariable String workspaceId, HttpServletRequest http,
             @AuthenticationPrincipal Jwt jwt) throws IOException {
@@ -63,6 +76,13 @@ class DocumentWriteController {
                 body.data()), HttpStatus.CREATED);
     }
 
+    @Operation(summary = "Change the given fields of one document; If-Match required",
+            requestBody = @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = DocumentData.class))))
+    @ApiResponse(responseCode = "200", description = "updated",
+            content = @Content(schema = @Schema(implementation = DocumentView.class)))
+    @ApiResponse(responseCode = "202", description = "durable in the log, not applied yet",
+            content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @PutMapping(path = DOCUMENTS + "/{documentId}", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> update(@PathVariable String workspaceId, @PathVariable String documentId,
             @RequestHeader(name = "If-Match", required = false) String ifMatch, HttpServletRequest http,
@@ -74,6 +94,10 @@ class DocumentWriteController {
                 body.data()), HttpStatus.OK);
     }
 
+    @Operation(summary = "Delete one document; If-Match required")
+    @ApiResponse(responseCode = "204", description = "deleted")
+    @ApiResponse(responseCode = "202", description = "durable in the log, not applied yet",
+            content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @DeleteMapping(DOCUMENTS + "/{documentId}")
     ResponseEntity<?> delete(@PathVariable String workspaceId, @PathVariable String documentId,
             @RequestHeader(name = "If-Match", required = false) String ifMatch, @AuthenticationPrincipal Jwt jwt) {

@@ -2,6 +2,7 @@ package dev.docsync.ingest.security;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.docsync.ingest.IngestMetrics;
 import dev.docsync.ingest.web.ApiProblem;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
@@ -28,9 +29,11 @@ class ActorRateLimiter implements HandlerInterceptor {
 
     private final RateLimitProperties properties;
     private final Cache<String, Bucket> buckets;
+    private final IngestMetrics metrics;
 
-    ActorRateLimiter(RateLimitProperties properties) {
+    ActorRateLimiter(RateLimitProperties properties, IngestMetrics metrics) {
         this.properties = properties;
+        this.metrics = metrics;
         this.buckets = Caffeine.newBuilder().expireAfterAccess(properties.idleExpiry())
                 .maximumSize(MAX_TRACKED_ACTORS).build();
     }
@@ -47,6 +50,7 @@ class ActorRateLimiter implements HandlerInterceptor {
             return true;
         }
         Duration wait = Duration.ofNanos(probe.getNanosToWaitForRefill());
+        metrics.rateLimited();
         audit.info("rate limited: actor={} path={} retry_after_ms={}", actor, request.getRequestURI(), wait.toMillis());
         throw ApiProblem.tooManyRequests(wait.plusMillis(999).withNanos(0));
     }

@@ -19,7 +19,11 @@ import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 
-/** Every API call needs a valid bearer JWT; only health probes are open. */
+/**
+ * Every API call needs a valid bearer JWT; open are the health probes, the Prometheus scrape and the API
+ * description (OpenAPI + Swagger UI). In production, move management off the public port with
+ * {@code MANAGEMENT_SERVER_PORT}.
+ */
 @Configuration
 class SecurityConfig {
 
@@ -31,7 +35,11 @@ class SecurityConfig {
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/error")
+                        .permitAll()
+                        // The API description and its UI hold no data; calls made from the UI still need a token.
+                        .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
+                        .permitAll()
                         .anyRequest().authenticated())
                 .oauth2ResourceServer(o -> o.jwt(jwt -> { }).authenticationEntryPoint(entryPoint))
                 .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint))

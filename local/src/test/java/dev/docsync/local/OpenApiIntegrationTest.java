@@ -1,0 +1,133 @@
+package dev.docsync.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The OpenAPI description springdoc generates from the running controllers covers every endpoint of DESIGN §3
+ * with its request and response schemas, in the wire's snake_case, and is readable without a token, as is the
+ * Swagger UI.
+ */
+class OpenApiIntegrationTest {
+
+    private static final TestStack stack = TestStack.get();
+    private static final String DOCUMENT = "/api/v1/workspaces/{workspaceId}/documents/{documentId}";
+    private static JsonNode spec;
+
+    @BeforeAll
+    static void fetchSpec() {
+        Api.Response response = stack.api.get(null, "/v3/api-docs");
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        spec = response.json();
+    }
+
+    @Test
+    void everyEndpointOfTheDesignIsDescribedWithItsSchemas() {
+        assertRequest("post", "/api/v1/documents/batch", "BatchRequest");
+        assertResponse("post", "/api/v1/documents/batch", "200", "BatchResult");
+        assertResponse("post", "/api/v1/documents/batch", "202", "BatchResult");
+        assertThat(parameterNames("post", "/api/v1/documents/batch")).contains("Prefer", "Idempotency-Key");
+
+        assertResponse("get", "/api/v1/batches/{batchId}", "200", "BatchResult");
+
+        assertResponse("get", DOCUMENT, "200", "DocumentView");
+        assertThat(parameterNames("get", DOCUMENT)).contains("workspaceId", "documentId", "version");
+        assertPageOf("get", DOCUMENT + "/history", "HistoryItem");
+        assertThat(parameterNames("get", DOCUMENT + "/history")).contains("limit", "cursor");
+        assertPageOf("get", "/api/v1/workspaces/{workspaceId}/documents", "DocumentSummary");
+        assertThat(parameterNames("get", "/api/v1/workspaces/{workspaceId}/documents"))
+                .contains("limit", "cursor", "include_deleted");
+        assertPageOf("get", "/api/v1/workspaces/{workspaceId}/changes", "ChangeItem");
+        assertThat(parameterNames("get", "/api/v1/workspaces/{workspaceId}/changes")).contains("since", "limit");
+
+        assertRequest("post", "/api/v1/workspaces/{workspaceId}/documents", "NewDocument");
+        assertResponse("post", "/api/v1/workspaces/{workspaceId}/documents", "201", "DocumentView");
+        assertRequest("put", DOCUMENT, "DocumentData");
+        assertResponse("put", DOCUMENT, "200", "DocumentView");
+        assertThat(parameterNames("put", DOCUMENT)).contains("If-Match");
+        assertThat(operation("delete", DOCUMENT).get("responses").has("204")).isTrue();
+        assertThat(parameterNames("delete", DOCUMENT)).contains("If-Match");
+    }
+
+    @Test
+    void schemasUseTheWireNames() {
+        assertThat(properties("BatchRequest")).containsExactlyInAnyOrder("workspace_id", "atomic", "operations");
+        assertThat(ref(schema("BatchRequest").get("properties").get("operations").get("items")))
+                .isEqualTo("OperationRequest");
+        assertThat(properties("OperationRequest"))
+                .contains("client_id", "operation", "document_id", "base_version", "data");
+        assertThat(properties("BatchResult")).contains("batch_id", "workspace_id", "status", "atomic", "total",
+                "successful", "failed", "results", "processing_time_ms");
+        assertThat(properties("DocumentView")).contains("document_id", "workspace_id", "version", "title", "content",
+                "yjs_state_b64", "deleted", "created_at", "updated_at", "updated_by");
+        assertThat(properties("NewDocument")).containsExactlyInAnyOrder("document_id", "title", "content",
+                "yjs_state_b64");
+    }
+
+    @Test
+    void theDescriptionIsBehindBearerAuthAndTheUiIsOpen() {
+        assertThat(spec.get("components").get("securitySchemes").get("bearer").get("scheme").asString())
+                .isEqualTo("bearer");
+        Api.Response ui = stack.api.get(null, "/swagger-ui/index.html");
+        assertThat(ui.status()).isEqualTo(200);
+        assertThat(ui.text()).contains("Swagger UI");
+    }
+
+    private static JsonNode operation(String method, String path) {
+        JsonNode item = spec.get("paths").get(path);
+        assertThat(item).as("path %s in %s", path, spec.get("paths").propertyNames()).isNotNull();
+        JsonNode operation = item.get(method);
+        assertThat(operation).as("%s %s", method, path).isNotNull();
+        return operation;
+    }
+
+    private static void assertRequest(String method, String path, String schema) {
+        JsonNode body = operation(method, path).get("requestBody");
+        assertThat(body).as("request body of %s %s", method, path).isNotNull();
+        assertThat(ref(body.get("content").get("application/json").get("schema"))).isEqualTo(schema);
+    }
+
+    private static void assertResponse(String method, String path, String status, String schema) {
+        JsonNode response = operation(method, path).get("responses").get(status);
+        assertThat(response).as("%s response of %s %s", status, method, path).isNotNull();
+        assertThat(ref(response.get("content").propertyStream().findFirst().orElseThrow().getValue().get("schema")))
+                .as("%s response of %s %s", status, method, path).isEqualTo(schema);
+    }
+
+    /** A 200 whose schema is a page: {@code items} of {@code item}, and {@code next_cursor}. */
+    private static void assertPageOf(String method, String path, String item) {
+        JsonNode response = operation(method, path).get("responses").get("200");
+        String page = ref(response.get("content").propertyStream().findFirst().orElseThrow().getValue().get("schema"));
+        assertThat(properties(page)).containsExactlyInAnyOrder("items", "next_cursor");
+        assertThat(ref(schema(page).get("properties").get("items").get("items"))).isEqualTo(item);
+    }
+
+    private static List<String> parameterNames(String method, String path) {
+        List<String> names = new ArrayList<>();
+        JsonNode parameters = operation(method, path).get("parameters");
+        if (parameters != null) {
+            parameters.forEach(p -> names.add(p.get("name").asString()));
+        }
+        return names;
+    }
+
+    private static JsonNode schema(String name) {
+        JsonNode schema = spec.get("components").get("schemas").get(name);
+        assertThat(schema).as("schema %s", name).isNotNull();
+        return schema;
+    }
+
+    private static List<String> properties(String schema) {
+        return List.copyOf(schema(schema).get("properties").propertyNames());
+    }
+
+    private static String ref(JsonNode schema) {
+        assertThat(schema.has("$ref")).as("a schema reference: %s", schema).isTrue();
+        return schema.get("$ref").asString().substring("#/components/schemas/".length());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.docsync.log;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/**
+ * Readiness of the log: the cluster answers {@code describeCluster} within a short timeout. The answer is kept
+ * for {@code cacheFor}, so a probe every second or a burst of scrapes costs one round trip, and a probe never
+ * hangs on a broker that is away.
+ */
+public final class KafkaHealthIndicator implements HealthIndicator, DisposableBean {
+
+    private final Map<String, Object> adminConfig;
+    private final Duration timeout;
+    private final Duration cacheFor;
+    private final Clock clock;
+    private Admin admin;
+    private Health last;
+    private Instant lastAt = Instant.MIN;
+
+    public KafkaHealthIndicator(KafkaAdmin kafkaAdmin, Duration timeout, Duration cacheFor, Clock clock) {
+        this.adminConfig = Map.copyOf(kafkaAdmin.getConfigurationProperties());
+        this.timeout = timeout;
+        this.cacheFor = cacheFor;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized Health health() {
+        Instant now = clock.instant();
+        if (last == null || !now.isBefore(lastAt.plus(cacheFor))) {
+            last = probe();
+            lastAt = now;
+        }
+        return last;
+    }
+
+    private Health probe() {
+        try {
+            DescribeClusterResult cluster = admin().describeCluster(
+                    new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()));
+            long wait = timeout.toMillis() + 500;
+            return Health.up()
+                    .withDetail("clusterId", cluster.clusterId().get(wait, TimeUnit.MILLISECONDS))
+                    .withDetail("nodes", cluster.nodes().get(wait, TimeUnit.MILLISECONDS).size())
+                    .build();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Health.down().withDetail("error", "interrupted").build();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            return Health.down().withDetail("error", cause.getClass().getSimpleName() + ": " + cause.getMessage())
+                    .build();
+        }
+    }
+
+    private Admin admin() {
+        if (admin == null) {
+            Map<String, Object> config = new HashMap<>(adminConfig);
+            config.put(AdminClientConfig.CLIENT_ID_CONFIG, "docsync-health-" + UUID.randomUUID());
+            config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+            config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+            admin = Admin.create(config);
+        }
+        return admin;
+    }
+
+    @Override
+    public synchronized void destroy() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(1));
+        }
+    }
+}
