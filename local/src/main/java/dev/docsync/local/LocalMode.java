@@ -47,7 +47,14 @@ public final class LocalMode {
                     + " | replay [--swap]");
             System.exit(2);
         }
-        run(dataDirectory);
+        try {
+            run(dataDirectory);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // A half-started broker leaves non-daemon threads behind: without an exit the JVM would hang here.
+            System.err.println("docsync failed to start: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
     }
 
     private static void run(Path dataDirectory) throws IOException {

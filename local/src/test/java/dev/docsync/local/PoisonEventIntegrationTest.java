@@ -56,11 +56,14 @@ class PoisonEventIntegrationTest {
         OperationEvent readable = new OperationEvent(OperationEvent.CURRENT_SCHEMA, batchId, ws, 0, 2, true, "p",
                 Instant.now(), "c0", OperationType.CREATE, "never", null, new DocumentData("t", "c", null));
         String marker = "{\"schema\": 1, truncated " + UUID.randomUUID();
+        UUID nothingReadable = UUID.randomUUID();
         try (KafkaProducer<String, byte[]> producer = stack.log.plainProducer()) {
             producer.send(withBatchHeaders(new ProducerRecord<>(stack.log.topic(), ws,
-                    DocsyncJson.mapper().writeValueAsBytes(readable)), batchId, 0)).get();
+                    DocsyncJson.mapper().writeValueAsBytes(readable)), batchId, 0, 2)).get();
             producer.send(withBatchHeaders(new ProducerRecord<>(stack.log.topic(), ws,
-                    marker.getBytes(StandardCharsets.UTF_8)), batchId, 1)).get();
+                    marker.getBytes(StandardCharsets.UTF_8)), batchId, 1, 2)).get();
+            producer.send(withBatchHeaders(new ProducerRecord<>(stack.log.topic(), ws,
+                    "\u0000".getBytes(StandardCharsets.UTF_8)), nothingReadable, 0, 1)).get();
         }
         String token = stack.editor("p", ws);
 
@@ -77,14 +80,17 @@ class PoisonEventIntegrationTest {
         assertThat(result.get("results").get(0).get("error").get("code").asString()).isEqualTo("unreadable_event");
         assertThat(result.get("results").get(1).get("error").get("code").asString()).isEqualTo("unreadable_event");
         assertThat(stack.api.document(token, ws, "never").status()).isEqualTo(404);
+        JsonNode alone = stack.api.get(token, "/api/v1/batches/" + nothingReadable).json();
+        assertThat(alone.get("status").asString()).isEqualTo("completed");
+        assertThat(alone.get("results").get(0).get("error").get("code").asString()).isEqualTo("unreadable_event");
         assertThat(findInDeadLetters(LogInspector.partitionOf(ws), marker).key()).isEqualTo(ws);
     }
 
     private static ProducerRecord<String, byte[]> withBatchHeaders(ProducerRecord<String, byte[]> record, UUID batchId,
-            int seq) {
+            int seq, int count) {
         record.headers().add(EventHeaders.BATCH_ID, batchId.toString().getBytes(StandardCharsets.UTF_8))
                 .add(EventHeaders.SEQ, String.valueOf(seq).getBytes(StandardCharsets.UTF_8))
-                .add(EventHeaders.COUNT, "2".getBytes(StandardCharsets.UTF_8));
+                .add(EventHeaders.COUNT, String.valueOf(count).getBytes(StandardCharsets.UTF_8));
         return record;
     }
 

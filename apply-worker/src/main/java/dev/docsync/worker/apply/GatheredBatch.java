@@ -41,6 +41,10 @@ public record GatheredBatch(List<OperationEvent> events, LogPosition position, U
         return unreadable != null ? unreadable.batchId() : events.getFirst().batchId();
     }
 
+    public String workspaceId() {
+        return unreadable != null ? unreadable.workspaceId() : events.getFirst().workspaceId();
+    }
+
     /** The first readable event; a batch with unreadable events may have none. */
     public OperationEvent first() {
         return events.getFirst();

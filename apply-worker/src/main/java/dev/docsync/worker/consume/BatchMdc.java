@@ -15,7 +15,7 @@ final class BatchMdc {
     }
 
     static <T> T around(GatheredBatch batch, Supplier<T> step) {
-        try (var workspaceId = MDC.putCloseable("workspace_id", batch.first().workspaceId());
+        try (var workspaceId = MDC.putCloseable("workspace_id", batch.workspaceId());
                 var batchId = MDC.putCloseable("batch_id", batch.batchId().toString())) {
             log.debug("Applying batch of {} events at {}", batch.events().size(), batch.position());
             return step.get();
