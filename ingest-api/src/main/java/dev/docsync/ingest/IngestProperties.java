@@ -16,6 +16,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxContentLength characters of a document's content
  * @param maxYjsStateLength characters of {@code yjs_state_b64}
  * @param idempotencyRetention how long an Idempotency-Key is remembered; must equal the apply-worker's
+ * @param appendLanes Kafka transactions in flight at once; each carries the batches that queued meanwhile
  */
 @ConfigurationProperties("docsync.ingest")
 public record IngestProperties(
@@ -28,5 +29,6 @@ public record IngestProperties(
         @DefaultValue("1024") int maxTitleLength,
         @DefaultValue("10485760") int maxContentLength,
         @DefaultValue("10485760") int maxYjsStateLength,
-        @DefaultValue("24h") Duration idempotencyRetention) {
+        @DefaultValue("24h") Duration idempotencyRetention,
+        @DefaultValue("2") int appendLanes) {
 }
