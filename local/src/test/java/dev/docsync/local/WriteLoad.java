@@ -150,11 +150,6 @@ final class WriteLoad implements AutoCloseable {
         return unexpectedSamples;
     }
 
-    /** Milliseconds from the acknowledgement (202) to the first poll that saw {@code completed}. */
-    Histogram acknowledgedToCompleted() {
-        return toCompleted;
-    }
-
     String latencySummary() {
         return "202→completed p50 %d ms, p99 %d ms, max %d ms (%d batches)".formatted(
                 toCompleted.getValueAtPercentile(50), toCompleted.getValueAtPercentile(99),
