@@ -1,6 +1,7 @@
 package dev.docsync.worker.consume;
 
 import dev.docsync.contracts.OperationResult;
+import dev.docsync.contracts.ResultStatus;
 import dev.docsync.projection.apply.AppliedBatch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -8,7 +9,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
@@ -26,6 +30,8 @@ class ApplyMetrics {
     private final DistributionSummary batchSize;
     private final Timer latency;
     private final Counter deadLetters;
+    private final Map<String, Counter> batches = new ConcurrentHashMap<>();
+    private final Map<ResultStatus, Counter> operations = new ConcurrentHashMap<>();
 
     ApplyMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
@@ -66,13 +72,19 @@ class ApplyMetrics {
         deadLetters.increment();
     }
 
+    /**
+     * On the apply hot path: counters are looked up once per outcome and status (not built and registered
+     * again for every operation), and operations are added per status, not one by one.
+     */
     private void count(AppliedBatch batch) {
         List<OperationResult> results = batch.result().results();
-        counter("docsync.apply.batches", "Applied batches by outcome", "outcome", outcome(batch)).increment();
-        for (OperationResult result : results) {
-            counter("docsync.apply.operations", "Applied operations by result status", "status",
-                    result.status().name().toLowerCase()).increment();
-        }
+        batches.computeIfAbsent(outcome(batch),
+                outcome -> counter("docsync.apply.batches", "Applied batches by outcome", "outcome", outcome))
+                .increment();
+        Map<ResultStatus, Long> byStatus = new EnumMap<>(ResultStatus.class);
+        results.forEach(result -> byStatus.merge(result.status(), 1L, Long::sum));
+        byStatus.forEach((status, n) -> operations.computeIfAbsent(status, s -> counter("docsync.apply.operations",
+                "Applied operations by result status", "status", s.wire())).increment(n));
         batchSize.record(results.size());
         latency.record(Duration.between(batch.stampedAt(), clock.instant()));
     }
