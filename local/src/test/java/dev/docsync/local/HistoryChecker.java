@@ -4,6 +4,7 @@ import dev.docsync.contracts.DocsyncJson;
 import dev.docsync.contracts.OperationEvent;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -57,6 +58,10 @@ final class HistoryChecker {
     private record Version(String workspace, String document, long version, UUID batchId, String title,
             boolean deleted, int partition, long offset, int applyIndex) {
     }
+
+    /** Apply order: log position at which the batch completed, then place in the batch's apply order. */
+    private static final Comparator<Version> LOG_ORDER = Comparator.comparingInt(Version::partition)
+            .thenComparingLong(Version::offset).thenComparingInt(Version::applyIndex);
 
     private final LogInspector log;
     private final JdbcTemplate jdbc;
@@ -151,11 +156,11 @@ final class HistoryChecker {
                 .collect(Collectors.groupingBy(v -> List.of(v.workspace(), v.document())));
         int breaks = 0;
         for (List<Version> chain : byDocument.values()) {
-            chain.sort((a, b) -> Long.compare(a.version(), b.version()));
+            chain.sort(Comparator.comparingLong(Version::version));
             for (int i = 0; i < chain.size(); i++) {
                 Version v = chain.get(i);
                 boolean gap = v.version() != i + 1;
-                boolean backwards = i > 0 && positionOf(chain.get(i - 1)).compareTo(positionOf(v)) >= 0;
+                boolean backwards = i > 0 && LOG_ORDER.compare(chain.get(i - 1), v) >= 0;
                 if (gap || backwards) {
                     breaks++;
                     example("version chain of " + v.document() + " breaks at " + v);
@@ -163,10 +168,6 @@ final class HistoryChecker {
             }
         }
         return breaks;
-    }
-
-    private static String positionOf(Version v) {
-        return "%05d/%019d/%05d".formatted(v.partition(), v.offset(), v.applyIndex());
     }
 
     private int mismatches(Map<UUID, List<LogEvent>> log, List<Version> versions, Map<List<String>, Version> documents) {
