@@ -193,16 +193,22 @@ public final class LocalStack implements AutoCloseable {
                 .run(arguments(Map.of(), specific));
     }
 
-    /**
-     * Command-line arguments, so the embedded servers win over any DOCSYNC_* variable in the environment:
-     * local-mode {@code defaults}, then the settings' extra properties, then what this app must have.
-     */
-    private String[] arguments(Map<String, String> defaults, Map<String, String> specific) {
+    /** Where an app finds this stack's PostgreSQL and Kafka, as Spring properties (also for apps run apart). */
+    public Map<String, String> connectionProperties() {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("spring.datasource.url", postgres.jdbcUrl());
         properties.put("spring.datasource.username", postgres.user());
         properties.put("spring.datasource.password", "");
         properties.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+        return properties;
+    }
+
+    /**
+     * Command-line arguments, so the embedded servers win over any DOCSYNC_* variable in the environment:
+     * local-mode {@code defaults}, then the settings' extra properties, then what this app must have.
+     */
+    private String[] arguments(Map<String, String> defaults, Map<String, String> specific) {
+        Map<String, String> properties = new LinkedHashMap<>(connectionProperties());
         // Both apps share one logging system here; an application-name tag would name only the first.
         properties.put("logging.include-application-name", "false");
         properties.putAll(defaults);

@@ -6,11 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 /**
  * Several instances start at once against an empty database (a fresh deployment scaled to two from the
@@ -34,8 +32,7 @@ class ConcurrentMigrationIntegrationTest {
                 CompletableFuture.supplyAsync(() -> stack.stack.startAnotherIngest(properties));
         try {
             CompletableFuture.allOf(first, second).join();
-            DataSource fresh = new SimpleDriverDataSource(new org.postgresql.Driver(), url, stack.stack.databaseUser(), "");
-            JdbcTemplate jdbc = new JdbcTemplate(fresh);
+            JdbcTemplate jdbc = TestStack.jdbc(url, stack.stack.databaseUser());
 
             List<String> applied = jdbc.queryForList(
                     "select version from flyway_schema_history where version is not null order by installed_rank",

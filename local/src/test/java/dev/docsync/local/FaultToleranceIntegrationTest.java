@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 /**
  * DESIGN §6 under faults, with real processes where a process dies: PostgreSQL, Kafka and the ingest-api run
@@ -62,9 +60,7 @@ class FaultToleranceIntegrationTest {
                 "docsync.rate-limit.requests-per-second", "1000000",
                 "docsync.rate-limit.burst", "1000000")));
         api = new Api("http://localhost:" + stack.httpPort());
-        DataSource dataSource = new SimpleDriverDataSource(new org.postgresql.Driver(), stack.jdbcUrl(),
-                stack.databaseUser(), "");
-        jdbc = new JdbcTemplate(dataSource);
+        jdbc = TestStack.jdbc(stack.jdbcUrl(), stack.databaseUser());
         log = new LogInspector(stack.kafkaBootstrap(), "docsync.operations");
         first = worker("w1", "w1");
     }

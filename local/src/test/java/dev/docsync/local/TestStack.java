@@ -31,9 +31,7 @@ final class TestStack {
     private TestStack(LocalStack stack) {
         this.stack = stack;
         this.api = new Api("http://localhost:" + stack.httpPort());
-        DataSource dataSource = new SimpleDriverDataSource(new org.postgresql.Driver(), stack.jdbcUrl(),
-                stack.databaseUser(), "");
-        this.jdbc = new JdbcTemplate(dataSource);
+        this.jdbc = jdbc(stack.jdbcUrl(), stack.databaseUser());
         this.log = new LogInspector(stack.kafkaBootstrap(), "docsync.operations");
     }
 
@@ -58,6 +56,12 @@ final class TestStack {
             }
         }
         return instance;
+    }
+
+    /** Plain connections to a database of a stack, outside the apps' pools (a killed session stays killed). */
+    static JdbcTemplate jdbc(String url, String user) {
+        DataSource dataSource = new SimpleDriverDataSource(new org.postgresql.Driver(), url, user, "");
+        return new JdbcTemplate(dataSource);
     }
 
     static void deleteQuietly(Path directory) {

@@ -39,11 +39,7 @@ final class WorkerProcess implements AutoCloseable {
      *        once), or null for a dynamic member whose departure rebalances the group
      */
     static WorkerProcess start(LocalStack stack, String name, String instanceId, Map<String, String> extra) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("spring.datasource.url", stack.jdbcUrl());
-        properties.put("spring.datasource.username", stack.databaseUser());
-        properties.put("spring.datasource.password", "");
-        properties.put("spring.kafka.bootstrap-servers", stack.kafkaBootstrap());
+        Map<String, String> properties = new LinkedHashMap<>(stack.connectionProperties());
         properties.put("docsync.worker.instance-id", instanceId == null ? "" : instanceId);
         // Ports, in case the worker serves management endpoints: never collide with a sibling.
         properties.put("server.port", "0");
