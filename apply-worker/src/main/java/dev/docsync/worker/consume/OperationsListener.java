@@ -1,6 +1,11 @@
 package dev.docsync.worker.consume;
 
+import dev.docsync.contracts.DocsyncJson;
+import dev.docsync.contracts.OperationEvent;
+import dev.docsync.log.TopicProperties;
 import dev.docsync.projection.apply.AppliedBatch;
+import dev.docsync.projection.apply.RefusedWrite;
+import dev.docsync.worker.apply.GatheredBatch;
 import dev.docsync.projection.apply.FencedOutException;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.worker.WorkerProperties;
@@ -42,14 +47,17 @@ class OperationsListener implements ConsumerSeekAware {
     private final ConsumerRecordRecoverer deadLetters;
     private final WorkerProperties properties;
     private final ApplyMetrics metrics;
+    private final String topic;
 
     OperationsListener(PartitionOffsets offsets, ApplyTransaction applyTransaction,
-            ConsumerRecordRecoverer deadLetters, WorkerProperties properties, ApplyMetrics metrics) {
+            ConsumerRecordRecoverer deadLetters, WorkerProperties properties, ApplyMetrics metrics,
+            TopicProperties topic) {
         this.offsets = offsets;
         this.applyTransaction = applyTransaction;
         this.deadLetters = deadLetters;
         this.properties = properties;
         this.metrics = metrics;
+        this.topic = topic.name();
     }
 
     @Override
@@ -99,7 +107,7 @@ class OperationsListener implements ConsumerSeekAware {
         }
         try {
             List<AppliedBatch> applied = metrics.applyChunk(
-                    () -> applyTransaction.applyRecords(buffer, records, this::deadLetter));
+                    () -> applyTransaction.applyRecords(buffer, records, rejections));
             log.debug("{}: applied {} batches, position {}", tp, applied.size(), buffer.committed());
             failing.remove(tp);
         } catch (FencedOutException e) {
@@ -114,13 +122,30 @@ class OperationsListener implements ConsumerSeekAware {
         }
     }
 
-    /** An unreadable event goes to the dead-letter topic; the publish is awaited, and if it fails the partition rewinds. */
-    private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
-        log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),
-                record.partition(), record.offset(), reason);
-        deadLetters.accept(record, reason);
-        metrics.deadLettered();
-    }
+    /**
+     * Unreadable events and unappliable batches go to the dead-letter topic with the reason in its headers; the
+     * publish is awaited, and if it fails the partition rewinds (and the apply transaction rolls back).
+     */
+    private final ApplyTransaction.Rejections rejections = new ApplyTransaction.Rejections() {
+        @Override
+        public void unreadable(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+            log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),
+                    record.partition(), record.offset(), reason);
+            deadLetters.accept(record, reason);
+            metrics.deadLettered();
+        }
+
+        @Override
+        public void unappliable(GatheredBatch batch, RefusedWrite reason) {
+            UnappliableBatchException failure = new UnappliableBatchException(batch, reason);
+            for (OperationEvent event : batch.events()) {
+                ConsumerRecord<String, byte[]> record = new ConsumerRecord<>(topic, batch.position().partition(),
+                        batch.position().offset(), event.workspaceId(), DocsyncJson.mapper().writeValueAsBytes(event));
+                deadLetters.accept(record, failure);
+            }
+            metrics.unappliable();
+        }
+    };
 
     /** Forget what was gathered and read the partition again from {@code offset}. */
     private void position(TopicPartition tp, Consumer<?, ?> consumer, long offset) {

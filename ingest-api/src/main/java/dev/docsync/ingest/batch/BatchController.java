@@ -61,10 +61,11 @@ class BatchController {
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) throws IOException {
         long started = System.nanoTime();
         Caller caller = Caller.from(jwt);
+        access.requireWriteSomewhere(caller);
         byte[] body = RequestBodies.read(http, properties.maxRequestSize());
         BatchRequest request = switch (parser.parse(body)) {
             case BatchRequestParser.Parsed parsed -> parsed.request();
-            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid.errors());
+            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid);
             case BatchRequestParser.TooManyOperations tooMany -> throw ApiProblem.tooLarge(
                     "a batch holds at most " + tooMany.max() + " operations; this one has " + tooMany.count());
         };

@@ -116,7 +116,7 @@ class DocumentWriteController {
     private BatchRequestParser.ParsedDocument parse(HttpServletRequest http, boolean create) throws IOException {
         return switch (parser.parseDocument(RequestBodies.read(http, properties.maxRequestSize()), create)) {
             case BatchRequestParser.ParsedDocument parsed -> parsed;
-            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid.errors());
+            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid);
         };
     }
 
