@@ -33,7 +33,10 @@ public record RefusedWrite(String sqlState, String reason) {
     /** The database's message, storable and short (it may quote the refused value). */
     private static String reason(SQLException sql) {
         // A batched statement's own message only names the statement; the server's words are the next exception's.
+        // Only the first line: PostgreSQL's detail lines may name physical places ("tuple (3,3)") that differ
+        // between the live projection and a replay, and the reason must be a function of the log.
         SQLException server = sql.getNextException() != null ? sql.getNextException() : sql;
-        return StorableText.abbreviate(String.valueOf(server.getMessage()), MAX_REASON_LENGTH);
+        String message = String.valueOf(server.getMessage()).lines().findFirst().orElse("").strip();
+        return StorableText.abbreviate(message, MAX_REASON_LENGTH);
     }
 }
