@@ -267,14 +267,14 @@ public class ApplyTransaction {
         if (head.idempotency() == null) {
             return applier.apply(batch, state);
         }
-        List<String> actorKey = List.of(head.actor(), head.idempotency().key());
+        List<String> actorKey = List.of(head.actor(), head.workspaceId(), head.idempotency().key());
         AppliedBatch.KeyClaim owner = keys.get(actorKey);
         if (owner != null && !owner.stampedAt().plus(properties.idempotencyRetention()).isBefore(head.stampedAt())) {
             return owner.requestHash().equals(head.idempotency().requestHash())
                     ? applier.duplicate(batch, owner.batchId()) : applier.keyReused(batch);
         }
-        AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(head.actor(), head.idempotency().key(),
-                head.idempotency().requestHash(), head.batchId(), head.stampedAt());
+        AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(head.actor(), head.workspaceId(),
+                head.idempotency().key(), head.idempotency().requestHash(), head.batchId(), head.stampedAt());
         keys.put(actorKey, claim);
         return applier.apply(batch, state).withKeyClaim(claim);
     }
@@ -283,7 +283,8 @@ public class ApplyTransaction {
         Set<List<String>> keys = new HashSet<>();
         for (GatheredBatch batch : batches) {
             if (batch.unreadable() == null && batch.first().idempotency() != null) {
-                keys.add(List.of(batch.first().actor(), batch.first().idempotency().key()));
+                keys.add(List.of(batch.first().actor(), batch.first().workspaceId(),
+                        batch.first().idempotency().key()));
             }
         }
         return keys;

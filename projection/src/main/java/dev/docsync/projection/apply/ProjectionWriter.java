@@ -72,14 +72,14 @@ public class ProjectionWriter {
             values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""";
 
     private static final String LOAD_KEYS = """
-            select actor, key, request_hash, batch_id, stamped_at
+            select actor, workspace_id, key, request_hash, batch_id, stamped_at
               from idempotency_keys
-             where (actor, key) in (select * from unnest(?::text[], ?::text[]))""";
+             where (actor, workspace_id, key) in (select * from unnest(?::text[], ?::text[], ?::text[]))""";
 
     private static final String CLAIM_KEY = """
-            insert into idempotency_keys (actor, key, request_hash, batch_id, stamped_at)
-            values (?, ?, ?, ?, ?)
-            on conflict (actor, key) do update
+            insert into idempotency_keys (actor, workspace_id, key, request_hash, batch_id, stamped_at)
+            values (?, ?, ?, ?, ?, ?)
+            on conflict (actor, workspace_id, key) do update
                set request_hash = excluded.request_hash, batch_id = excluded.batch_id,
                    stamped_at = excluded.stamped_at""";
 
@@ -136,19 +136,21 @@ public class ProjectionWriter {
         return applied;
     }
 
-    /** The Idempotency-Keys already owned, by (actor, key). */
+    /** The Idempotency-Keys already owned, by {@link AppliedBatch.KeyClaim#scope() (actor, workspace, key)}. */
     public Map<List<String>, AppliedBatch.KeyClaim> loadKeys(Collection<List<String>> actorKeys) {
         if (actorKeys.isEmpty()) {
             return Map.of();
         }
         Map<List<String>, AppliedBatch.KeyClaim> found = new HashMap<>();
         jdbc.query(LOAD_KEYS, ps -> {
-            ps.setArray(1, textArray(ps.getConnection(), actorKeys.stream().map(List::getFirst).toList()));
-            ps.setArray(2, textArray(ps.getConnection(), actorKeys.stream().map(List::getLast).toList()));
+            ps.setArray(1, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(0)).toList()));
+            ps.setArray(2, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(1)).toList()));
+            ps.setArray(3, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(2)).toList()));
         }, rs -> {
-            AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(rs.getString("actor"), rs.getString("key"),
-                    rs.getString("request_hash"), rs.getObject("batch_id", UUID.class), Rows.instant(rs, "stamped_at"));
-            found.put(List.of(claim.actor(), claim.key()), claim);
+            AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(rs.getString("actor"),
+                    rs.getString("workspace_id"), rs.getString("key"), rs.getString("request_hash"),
+                    rs.getObject("batch_id", UUID.class), Rows.instant(rs, "stamped_at"));
+            found.put(claim.scope(), claim);
         });
         return found;
     }
@@ -217,10 +219,11 @@ public class ProjectionWriter {
                 .filter(Objects::nonNull).toList();
         jdbc.batchUpdate(CLAIM_KEY, claims, 500, (ps, k) -> {
             ps.setString(1, k.actor());
-            ps.setString(2, k.key());
-            ps.setString(3, k.requestHash());
-            ps.setObject(4, k.batchId());
-            ps.setTimestamp(5, Rows.timestamp(k.stampedAt()));
+            ps.setString(2, k.workspaceId());
+            ps.setString(3, k.key());
+            ps.setString(4, k.requestHash());
+            ps.setObject(5, k.batchId());
+            ps.setTimestamp(6, Rows.timestamp(k.stampedAt()));
         });
         if (signalApplied) {
             signal(batches);
