@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,6 +43,8 @@ class OperationsListener implements ConsumerSeekAware {
 
     private final Map<TopicPartition, PartitionBuffer> buffers = new ConcurrentHashMap<>();
     private final Map<TopicPartition, BackOffExecution> failing = new ConcurrentHashMap<>();
+    /** Partitions whose stored position lies beyond the log's end: paused, never skipped. */
+    private final Set<TopicPartition> stopped = ConcurrentHashMap.newKeySet();
     private final PartitionOffsets offsets;
     private final ApplyTransaction applyTransaction;
     private final ConsumerRecordRecoverer deadLetters;
@@ -81,6 +84,7 @@ class OperationsListener implements ConsumerSeekAware {
         partitions.forEach(tp -> {
             buffers.remove(tp);
             failing.remove(tp);
+            stopped.remove(tp);
         });
         log.info("Revoked {}", partitions);
     }
@@ -98,7 +102,24 @@ class OperationsListener implements ConsumerSeekAware {
 
     private void onPartitionRecords(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records,
             Consumer<?, ?> consumer) {
+        if (stopped.contains(tp)) {
+            consumer.pause(List.of(tp));
+            return;
+        }
         PartitionBuffer buffer = buffers.get(tp);
+        if (buffer != null && records.getFirst().offset() < buffer.committed()) {
+            // The consumer was seeked to the stored position and came back earlier: that position was out of
+            // range, beyond the log's end. The log lost what was applied (e.g. a single broker's unflushed
+            // tail); resuming anywhere would skip or reorder edits, so the partition stops, loudly.
+            log.error("{}: the stored position {} lies beyond the end of the log (the consumer was reset to {}). "
+                    + "The log has lost events this projection applied. The partition is STOPPED: nothing of it "
+                    + "is applied until an operator repairs the log or rebuilds the projection (replay).",
+                    tp, buffer.committed(), records.getFirst().offset());
+            stopped.add(tp);
+            buffers.remove(tp);
+            consumer.pause(List.of(tp));
+            return;
+        }
         if (buffer == null) {
             if (consumer.assignment().contains(tp)) {
                 positionFromStore(tp, consumer);
