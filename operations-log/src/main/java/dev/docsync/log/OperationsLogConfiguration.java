@@ -3,6 +3,7 @@ package dev.docsync.log;
 import dev.docsync.contracts.OperationsTopic;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -12,7 +13,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 
 /**
  * The operations log as both apps declare it: the topic and its dead-letter topic (created at start-up
- * when missing, never expiring) and the check that refuses a topic that would lose history.
+ * when missing, never expiring, never resized) and the check that refuses a topic that would lose history.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TopicProperties.class)
@@ -21,17 +22,18 @@ public class OperationsLogConfiguration {
     /** spring-kafka's default suffix for dead-letter topics. */
     public static final String DEAD_LETTER_SUFFIX = "-dlt";
 
-    @Bean
-    NewTopic operationsTopic(TopicProperties topic) {
-        return TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(topic.replicationFactor())
-                .configs(OperationsTopic.CONFIGS).build();
-    }
-
-    /** Where unreadable events go: kept forever too, they are part of the audit trail. */
-    @Bean
-    NewTopic deadLetterTopic(TopicProperties topic) {
-        return TopicBuilder.name(topic.deadLetterName()).partitions(topic.partitions())
-                .replicas(topic.replicationFactor()).configs(OperationsTopic.CONFIGS).build();
+    /**
+     * The operations topic and, where unreadable events and unappliable batches go, its dead-letter topic (kept
+     * forever too: part of the audit trail). Created by {@link TopicGuard} when missing and never altered: not
+     * declared as {@code NewTopic} beans, because spring-kafka's admin silently adds partitions to an existing
+     * topic with fewer, which would move workspaces to other partitions.
+     */
+    static List<NewTopic> declaredTopics(TopicProperties topic) {
+        return List.of(
+                TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(topic.replicationFactor())
+                        .configs(OperationsTopic.CONFIGS).build(),
+                TopicBuilder.name(topic.deadLetterName()).partitions(topic.partitions())
+                        .replicas(topic.replicationFactor()).configs(OperationsTopic.CONFIGS).build());
     }
 
     /** The {@code kafka} health contributor; both apps put it in their readiness group. */

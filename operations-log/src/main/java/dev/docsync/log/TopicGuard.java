@@ -3,11 +3,14 @@ package dev.docsync.log;
 import dev.docsync.contracts.TopicSafety;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
@@ -36,6 +39,7 @@ public class TopicGuard implements SmartLifecycle {
 
     @Override
     public void start() {
+        createIfMissing();
         List<String> problems = TopicSafety.problems(describe());
         if (!problems.isEmpty()) {
             String message = "Topic " + topic.name() + " would lose history: " + String.join("; ", problems);
@@ -47,6 +51,30 @@ public class TopicGuard implements SmartLifecycle {
             log.warn("{} (allowed by docsync.topic.allow-unsafe-retention)", message);
         }
         running = true;
+    }
+
+    /** Creates the declared topics that do not exist; an existing topic is never altered (nor resized). */
+    private void createIfMissing() {
+        try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = OperationsLogConfiguration.declaredTopics(topic).stream()
+                    .filter(t -> !existing.contains(t.name())).toList();
+            for (NewTopic created : missing) {
+                try {
+                    admin.createTopics(List.of(created)).all().get(30, TimeUnit.SECONDS);
+                    log.info("Created topic {} ({} partitions)", created.name(), created.numPartitions());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e; // another instance creating it at the same moment is fine
+                    }
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot create the topics of " + topic.name(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topic " + topic.name(), e);
+        }
     }
 
     private Map<String, String> describe() {
