@@ -16,6 +16,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxContentLength characters of a document's content
  * @param maxYjsStateLength characters of {@code yjs_state_b64}
  * @param idempotencyRetention how long an Idempotency-Key is remembered; must equal the apply-worker's
+ * @param maxBodiesInFlight request body bytes this instance holds at once; beyond it a request is refused
+ *     with 503 + Retry-After before its body is read (bounded memory under hostile load)
  * @param appendLanes Kafka transactions in flight at once; each carries the batches that queued meanwhile
  */
 @ConfigurationProperties("docsync.ingest")
@@ -30,5 +32,6 @@ public record IngestProperties(
         @DefaultValue("10485760") int maxContentLength,
         @DefaultValue("10485760") int maxYjsStateLength,
         @DefaultValue("24h") Duration idempotencyRetention,
-        @DefaultValue("2") int appendLanes) {
+        @DefaultValue("2") int appendLanes,
+        @DefaultValue("96MB") DataSize maxBodiesInFlight) {
 }

@@ -95,6 +95,34 @@ class HostileInputIntegrationTest {
             cases.add(new Case("changes " + query, "GET", "/api/v1/workspaces/" + ws + "/changes?" + query, null,
                     new byte[0], Map.of()));
         }
+        // Strings the projection cannot store, in every string field and every encoding (DESIGN §3.5, §6.7).
+        for (String field : List.of("/workspace_id", "/operations/0/client_id", "/operations/0/document_id",
+                "/operations/0/data/title", "/operations/0/data/content", "/operations/1/document_id")) {
+            for (String poison : List.of("\\u0000", "\\ud800", "\\udfff", "a\\ud83dz")) {
+                cases.add(batchCase("unstorable " + poison + " in " + field, withRawString(field, poison)));
+            }
+            cases.add(batchCase("overlong C0 80 in " + field, withOverlongNul(field)));
+        }
+        for (String path : List.of("ws%20a", "ws%00", ".ws", "-ws", "ws%2Fa", "w".repeat(65), "ws%C0%80")) {
+            cases.add(new Case("path workspace " + path, "GET", "/api/v1/workspaces/" + path + "/documents", null,
+                    new byte[0], Map.of()));
+            cases.add(new Case("path workspace write " + path, "POST", "/api/v1/workspaces/" + path + "/documents",
+                    "application/json", "{\"title\": \"t\"}".getBytes(StandardCharsets.UTF_8), Map.of()));
+        }
+        for (String id : List.of("a%20b", ":x", "d".repeat(129), "a%E2%80%8Fb")) {
+            cases.add(new Case("path document " + id, "PUT", docs + "/" + id, "application/json",
+                    "{\"title\": \"t\"}".getBytes(StandardCharsets.UTF_8), Map.of("If-Match", "\"1\"")));
+        }
+        for (String raw : List.of("d1:\u0000", "d1:", "d1:..", "h1:\u0000", "h1:-", "c1:\u0000.0.0", "c1:1.2",
+                "x1:1")) {
+            String cursor = java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+            cases.add(new Case("cursor " + raw, "GET", docs + "?cursor=" + cursor, null, new byte[0], Map.of()));
+            cases.add(new Case("history cursor " + raw, "GET", docs + "/d/history?cursor=" + cursor, null,
+                    new byte[0], Map.of()));
+            cases.add(new Case("feed cursor " + raw, "GET", "/api/v1/workspaces/" + ws + "/changes?since=" + cursor,
+                    null, new byte[0], Map.of()));
+        }
         long logBefore = stack.log.totalEndOffset();
 
         Map<String, Integer> byStatus = new TreeMap<>();
@@ -119,6 +147,33 @@ class HostileInputIntegrationTest {
                 Long.class, ws)).isZero();
         assertThat(stack.jdbc.queryForObject("select count(*) from batch_receipts where workspace_id = ?",
                 Long.class, ws)).isZero();
+        PartitionProbe.assertEveryPartitionApplies(stack);
+    }
+
+    /** A valid batch with the JSON string at {@code pointer} replaced by raw JSON string content {@code raw}. */
+    private byte[] withRawString(String pointer, String raw) {
+        ObjectNode batch = validBatch();
+        String marker = "MARKER" + random.nextInt(1_000_000);
+        ((ObjectNode) batch.at(pointer.substring(0, pointer.lastIndexOf('/'))))
+                .put(pointer.substring(pointer.lastIndexOf('/') + 1), marker);
+        return new String(json(batch), StandardCharsets.UTF_8).replace(marker, "x" + raw + "y")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A valid batch whose string at {@code pointer} holds the bytes C0 80 (an overlong U+0000). */
+    private byte[] withOverlongNul(String pointer) {
+        byte[] marked = withRawString(pointer, "\u0001");
+        byte[] out = new byte[marked.length + 1];
+        int j = 0;
+        for (byte b : marked) {
+            if (b == 0x01) {
+                out[j++] = (byte) 0xC0;
+                out[j++] = (byte) 0x80;
+            } else {
+                out[j++] = b;
+            }
+        }
+        return java.util.Arrays.copyOf(out, j);
     }
 
     private Case batchCase(String name, byte[] body) {

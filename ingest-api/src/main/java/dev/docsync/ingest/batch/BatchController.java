@@ -37,14 +37,16 @@ class BatchController {
     private final BatchReader reader;
     private final WorkspaceAccess access;
     private final IngestProperties properties;
+    private final RequestBodies bodies;
 
     BatchController(BatchRequestParser parser, BatchSubmission submission, BatchReader reader,
-            WorkspaceAccess access, IngestProperties properties) {
+            WorkspaceAccess access, IngestProperties properties, RequestBodies bodies) {
         this.parser = parser;
         this.submission = submission;
         this.reader = reader;
         this.access = access;
         this.properties = properties;
+        this.bodies = bodies;
     }
 
     @Operation(summary = "Submit a batch: 200 with per-operation results, or 202 + Location while pending",
@@ -61,7 +63,7 @@ class BatchController {
         long started = System.nanoTime();
         Caller caller = Caller.from(jwt);
         access.requireWriteSomewhere(caller);
-        byte[] body = RequestBodies.read(http, properties.maxRequestSize());
+        byte[] body = bodies.read(http);
         BatchRequest request = switch (parser.parse(body)) {
             case BatchRequestParser.Parsed parsed -> parsed.request();
             case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid);

@@ -51,14 +51,16 @@ class DocumentWriteController {
     private final DocumentReader documents;
     private final WorkspaceAccess access;
     private final IngestProperties properties;
+    private final RequestBodies bodies;
 
     DocumentWriteController(BatchRequestParser parser, SingleOperations operations, DocumentReader documents,
-            WorkspaceAccess access, IngestProperties properties) {
+            WorkspaceAccess access, IngestProperties properties, RequestBodies bodies) {
         this.parser = parser;
         this.operations = operations;
         this.documents = documents;
         this.access = access;
         this.properties = properties;
+        this.bodies = bodies;
     }
 
     @Operation(summary = "Create one document (a one-operation batch)", requestBody = @RequestBody(required = true,
@@ -73,7 +75,7 @@ class DocumentWriteController {
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             @AuthenticationPrincipal Jwt jwt) {
         Caller caller = writer(jwt, workspaceId);
-        byte[] bytes = RequestBodies.read(http, properties.maxRequestSize());
+        byte[] bytes = bodies.read(http);
         BatchRequestParser.ParsedDocument body = parse(bytes, true);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.CREATE, body.documentId(), null,
                 body.data()), HttpStatus.CREATED, idempotencyKey, identity(http, null, bytes));
@@ -93,7 +95,7 @@ class DocumentWriteController {
             @AuthenticationPrincipal Jwt jwt) {
         Caller caller = writer(jwt, workspaceId);
         Long baseVersion = IfMatch.parse(ifMatch);
-        byte[] bytes = RequestBodies.read(http, properties.maxRequestSize());
+        byte[] bytes = bodies.read(http);
         BatchRequestParser.ParsedDocument body = parse(bytes, false);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.UPDATE, documentId, baseVersion,
                 body.data()), HttpStatus.OK, idempotencyKey, identity(http, ifMatch, bytes));

@@ -10,15 +10,18 @@ class WebConfig implements WebMvcConfigurer {
 
     private final HandlerInterceptor rateLimiter;
     private final PathIds pathIds;
+    private final RequestBodies bodies;
 
-    WebConfig(HandlerInterceptor actorRateLimiter, PathIds pathIds) {
+    WebConfig(HandlerInterceptor actorRateLimiter, PathIds pathIds, RequestBodies bodies) {
         this.rateLimiter = actorRateLimiter;
         this.pathIds = pathIds;
+        this.bodies = bodies;
     }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(rateLimiter).addPathPatterns("/api/**");
         registry.addInterceptor(pathIds).addPathPatterns("/api/**");
+        registry.addInterceptor(bodies).addPathPatterns("/api/**");
     }
 }
