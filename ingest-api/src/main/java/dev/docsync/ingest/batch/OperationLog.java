@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
@@ -93,12 +94,20 @@ class OperationLog implements DisposableBean {
     private final KafkaTemplate<String, byte[]> kafka;
     private final TopicProperties topic;
     private final IngestProperties properties;
+    private final Duration claimTimeout;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED_BATCHES);
     private final Set<Thread> lanes = ConcurrentHashMap.newKeySet();
     private final AtomicInteger laneNumbers = new AtomicInteger();
     private volatile boolean running = true;
 
+    @Autowired
     OperationLog(KafkaTemplate<String, byte[]> kafka, TopicProperties topic, IngestProperties properties) {
+        this(kafka, topic, properties, CLAIM_TIMEOUT);
+    }
+
+    OperationLog(KafkaTemplate<String, byte[]> kafka, TopicProperties topic, IngestProperties properties,
+            Duration claimTimeout) {
+        this.claimTimeout = claimTimeout;
         this.kafka = kafka;
         this.topic = topic;
         this.properties = properties;
@@ -132,12 +141,12 @@ class OperationLog implements DisposableBean {
     private Outcome await(Pending pending) {
         try {
             try {
-                return pending.outcome.get(CLAIM_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return pending.outcome.get(claimTimeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 if (pending.withdraw()) {
                     queue.remove(pending);
                     log.warn("Batch {} was not claimed by an append lane within {}; withdrawn, not appended",
-                            pending.batch.batchId(), CLAIM_TIMEOUT);
+                            pending.batch.batchId(), claimTimeout);
                     return Outcome.NOT_APPENDED;
                 }
                 return pending.outcome.get(OUTCOME_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
