@@ -29,6 +29,9 @@ export function App() {
     isOnline: () => !offlineRef.current && navigator.onLine,
   }), [session?.user, session?.workspaceId]);
 
+  // A handle for the browser tests and for poking around in the console.
+  (window as { docsync?: DocsyncClient | null }).docsync = client;
+
   const login = (s: Session) => {
     sessionStorage.setItem("docsync-demo-session", JSON.stringify(s));
     setSession(s);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** The real local stack (`local/target/docsync-local.jar`) as a child process, for integration and browser tests. */
 export interface RunningStack {
@@ -12,7 +13,7 @@ export interface RunningStack {
 }
 
 export const CORS_TEST_ORIGIN = "http://cors-allowed.example";
-const clientsDir = resolve(import.meta.dirname, "../../..");
+const clientsDir = fileURLToPath(new URL("../../../", import.meta.url));
 const repoDir = resolve(clientsDir, "..");
 
 function freePort(): Promise<number> {
