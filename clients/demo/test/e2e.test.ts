@@ -146,6 +146,7 @@ describe("the demo page in headless Chromium against the real local stack", () =
     await expect.poll(() => bob.locator(`[data-testid=doc-${id}] [data-testid=mark]`).textContent()).toBe("conflict");
     await expect.poll(() => bob.getByTestId("conflict-mine").locator(".title").textContent()).toBe("Shared (Bob)");
     expect(await bob.getByTestId("conflict-theirs").locator(".title").textContent()).toBe("Shared (Alice)");
+    await expect.poll(() => bob.getByTestId("last-report").textContent()).toBe("synced 0/1, 1 conflicts");
     await bob.screenshot({ path: `${shots}flow3-conflict.png` });
 
     await bob.getByTestId("keep-mine").click(); // re-applied on Alice's version by the next (auto-)sync
