@@ -11,6 +11,8 @@ export default defineConfig({
           environment: "node",
           include: ["typescript/test/unit/**/*.test.ts"],
           setupFiles: ["fake-indexeddb/auto"],
+          // Generous: CI shares two cores with Maven; fake-indexeddb copying 12 MiB takes seconds there.
+          testTimeout: 30_000,
         },
       },
       {
