@@ -105,6 +105,9 @@ export async function queueUpdate(store: Store, id: string, fields: DocumentFiel
     if (entry) {
       entry.data = { ...entry.data, ...changes };
       await tx.objectStore("queue").put(entry);
+    } else if (doc.version === null && (await tx.objectStore("queue").index("by_document").count(id)) === 0) {
+      // Its create failed (the document shows the error): an edit tries the create again, with all fields.
+      await tx.objectStore("queue").add({ document_id: id, operation: "create", data: defined(doc), batch_key: null });
     } else {
       await tx.objectStore("queue").add({ document_id: id, operation: "update", data: changes, batch_key: null });
     }
@@ -132,7 +135,10 @@ export async function queueDelete(store: Store, id: string, now: string): Promis
     await tx.objectStore("documents").put(doc);
   } else {
     const entry = await openEntry(tx.objectStore("queue"), id);
-    if (entry?.operation === "create") {
+    const neverCreated = doc.version === null && (await tx.objectStore("queue").index("by_document").count(id)) === 0;
+    if (neverCreated) {
+      await tx.objectStore("documents").delete(id);
+    } else if (entry?.operation === "create") {
       await tx.objectStore("queue").delete(entry.id!);
       const inFlight = (await tx.objectStore("queue").index("by_document").getAll(id)).length;
       if (inFlight === 0) await tx.objectStore("documents").delete(id);

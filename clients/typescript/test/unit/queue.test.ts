@@ -138,3 +138,26 @@ describe("the queue survives a reload", () => {
     expect((await listDocuments(after)).map((d) => d.sync_status)).toEqual(["pending", "pending", "pending"]);
   });
 });
+
+describe("a document whose create failed", () => {
+  it("is created again by its next edit, and deleting it locally sends nothing", async () => {
+    const store = await freshStore();
+    await queueCreate(store, { document_id: "dup", title: "One" }, NOW);
+    const batch = (await nextBatch(store, "ws_t"))!;
+    await settleBatch(store, batch, [{ client_id: body(batch).operations[0]!.client_id, operation: "create", status: "error", document_id: "dup", error: { code: "already_exists", message: "exists" } }]);
+    expect((await listDocuments(store))[0]).toMatchObject({ sync_status: "error", error: { code: "already_exists" } });
+
+    await queueUpdate(store, "dup", { title: "Two" }, NOW);
+    expect(body((await nextBatch(store, "ws_t"))!).operations).toEqual([
+      { client_id: expect.any(String), operation: "create", document_id: "dup", data: { title: "Two", content: "" } },
+    ]);
+
+    const other = await freshStore();
+    await queueCreate(other, { document_id: "x" }, NOW);
+    const b2 = (await nextBatch(other, "ws_t"))!;
+    await settleBatch(other, b2, [{ client_id: body(b2).operations[0]!.client_id, operation: "create", status: "error", document_id: "x", error: { code: "invalid", message: "no" } }]);
+    await queueDelete(other, "x", NOW);
+    expect(await pendingOperations(other)).toEqual([]);
+    expect(await listDocuments(other)).toEqual([]);
+  });
+});
