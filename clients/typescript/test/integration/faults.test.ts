@@ -92,4 +92,19 @@ describe("pushes survive the network and the server's back-pressure", () => {
     expect(took).toBeGreaterThanOrEqual(2_000); // two Retry-After: 1
     expect(await serverHistory(ws, "r")).toHaveLength(1);
   });
+
+  it("a 202 from the real server is polled at its Location until the batch is completed", async () => {
+    const ws = freshWorkspace();
+    const faults = await proxy();
+    faults.preferAsync = true;
+    const alice = client("alice", ws, { baseUrl: faults.url });
+    await alice.documents.create({ document_id: "async-1", title: "A" });
+    await alice.documents.create({ document_id: "async-2", title: "B" });
+
+    const report = await alice.sync();
+
+    expect(faults.statuses[0]).toBe(202);
+    expect(report).toMatchObject({ total: 2, successful: 2 });
+    expect(await alice.documents.get("async-2")).toMatchObject({ sync_status: "synced", version: 1 });
+  });
 });

@@ -17,6 +17,9 @@ export class FaultProxy {
   forwardedBatches = 0;
   dropAfterForward = 0;
   readonly inject: Injected[] = [];
+  /** Adds `Prefer: respond-async` to batch submissions, so the real server answers 202 + Location. */
+  preferAsync = false;
+  readonly statuses: number[] = [];
   private server: Server | undefined;
   url = "";
 
@@ -45,12 +48,13 @@ export class FaultProxy {
         }
         const upstream = httpRequest({
           host: target.hostname, port: target.port, method: req.method, path: req.url,
-          headers: { ...req.headers, host: target.host },
+          headers: { ...req.headers, host: target.host, ...(isBatch && this.preferAsync ? { prefer: "respond-async" } : {}) },
         }, (answer) => {
           const parts: Buffer[] = [];
           answer.on("data", (c: Buffer) => parts.push(c));
           answer.on("end", () => {
             if (isBatch) this.forwardedBatches++;
+            this.statuses.push(answer.statusCode ?? 0);
             if (isBatch && this.dropAfterForward > 0) {
               this.dropAfterForward--;
               req.socket.destroy(); // the server applied it; the client never hears
