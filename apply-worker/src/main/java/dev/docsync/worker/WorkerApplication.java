@@ -2,6 +2,7 @@ package dev.docsync.worker;
 
 import dev.docsync.contracts.DocsyncJson;
 import dev.docsync.log.OperationsLogConfiguration;
+import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
 import dev.docsync.worker.replay.ReplayCommand;
@@ -26,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The apply-worker: consumes the operations topic and applies it to the PostgreSQL projection. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import({OperationsLogConfiguration.class, ProjectionWriter.class, PartitionOffsets.class})
+@Import({OperationsLogConfiguration.class, ProjectionWriter.class, PartitionOffsets.class, LogTopology.class})
 public class WorkerApplication {
 
     /** Each app reads its own configuration file, so both can share one JVM in local mode. */

@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idempotencyRetention how long an Idempotency-Key protects against a retry, measured between the
  *     batches' stamps (so replay decides the same); must equal ingest's setting
  * @param lagInterval how often the lag per partition (log end vs stored position) is measured
+ * @param allowPartitionChange start even though the topic's partition count differs from the one the projection
+ *     recorded (workspaces then move partitions; only for an operator who knows why)
  */
 @ConfigurationProperties("docsync.worker")
 public record WorkerProperties(
@@ -23,5 +25,6 @@ public record WorkerProperties(
         @DefaultValue("10s") Duration retryMaxInterval,
         String instanceId,
         @DefaultValue("24h") Duration idempotencyRetention,
-        @DefaultValue("5s") Duration lagInterval) {
+        @DefaultValue("5s") Duration lagInterval,
+        @DefaultValue("false") boolean allowPartitionChange) {
 }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
@@ -32,8 +31,19 @@ public final class BatchRequestParser {
     public record Parsed(BatchRequest request) implements Outcome {
     }
 
-    public record Invalid(List<FieldError> errors) implements Outcome, DocumentOutcome {
+    /** The first {@link #MAX_REPORTED_ERRORS} problems, and how many there were in all. */
+    public record Invalid(List<FieldError> errors, int count) implements Outcome, DocumentOutcome {
+        public Invalid {
+            errors = List.copyOf(errors);
+        }
+
+        Invalid(FieldError error) {
+            this(List.of(error), 1);
+        }
     }
+
+    /** An error answer stays small whatever the request: a body of 400,000 unknown fields reports 100. */
+    public static final int MAX_REPORTED_ERRORS = 100;
 
     /** The body of a single-document write ({@code POST}/{@code PUT .../documents}), DESIGN §3.5. */
     public sealed interface DocumentOutcome permits ParsedDocument, Invalid {
@@ -46,7 +56,6 @@ public final class BatchRequestParser {
     public record TooManyOperations(int count, int max) implements Outcome {
     }
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]*");
     private static final Set<String> ROOT_FIELDS = Set.of("workspace_id", "atomic", "operations");
     private static final Set<String> OPERATION_FIELDS =
             Set.of("client_id", "operation", "document_id", "base_version", "data");
@@ -97,7 +106,7 @@ public final class BatchRequestParser {
             }
         }
         if (!errors.isEmpty()) {
-            return new Invalid(errors.list());
+            return errors.invalid();
         }
         return new Parsed(new BatchRequest(workspaceId, atomic, parsed));
     }
@@ -117,7 +126,7 @@ public final class BatchRequestParser {
         errors.unknownFields(root, "", create ? CREATE_DOCUMENT_FIELDS : DATA_FIELDS);
         String documentId = create ? errors.id(root, "", "document_id", limits.maxDocumentIdLength(), false) : null;
         DocumentData data = dataFields(root, "", errors);
-        return errors.isEmpty() ? new ParsedDocument(documentId, data) : new Invalid(errors.list());
+        return errors.isEmpty() ? new ParsedDocument(documentId, data) : errors.invalid();
     }
 
     private static JsonNode readObject(byte[] body) throws InvalidBody {
@@ -142,7 +151,7 @@ public final class BatchRequestParser {
 
         InvalidBody(FieldError error) {
             super(error.message(), null, false, false);
-            this.invalid = new Invalid(List.of(error));
+            this.invalid = new Invalid(error);
         }
     }
 
@@ -243,21 +252,25 @@ public final class BatchRequestParser {
 
     private static final class Errors {
         private final List<FieldError> list = new ArrayList<>();
+        private int count;
 
         void add(String pointer, String message) {
-            list.add(new FieldError(pointer, message));
+            count++;
+            if (list.size() < MAX_REPORTED_ERRORS) {
+                list.add(new FieldError(pointer, message));
+            }
         }
 
         boolean isEmpty() {
-            return list.isEmpty();
+            return count == 0;
         }
 
         int size() {
-            return list.size();
+            return count;
         }
 
-        List<FieldError> list() {
-            return List.copyOf(list);
+        Invalid invalid() {
+            return new Invalid(list, count);
         }
 
         void unknownFields(JsonNode node, String at, Set<String> allowed) {
@@ -286,7 +299,13 @@ public final class BatchRequestParser {
                 add(here, "must be a string");
                 return null;
             }
-            return value.asString();
+            String text = value.asString();
+            Optional<String> unstorable = StorableText.problem(text);
+            if (unstorable.isPresent()) {
+                add(here, unstorable.get());
+                return null;
+            }
+            return text;
         }
 
         String requiredString(JsonNode node, String at, String field, int maxLength) {
@@ -307,9 +326,8 @@ public final class BatchRequestParser {
 
         String id(JsonNode node, String at, String field, int maxLength, boolean required) {
             String text = text(node, at, field, required);
-            if (text != null && (text.isEmpty() || text.length() > maxLength || !ID.matcher(text).matches())) {
-                add(at + "/" + field, "must be 1 to " + maxLength
-                        + " characters of letters, digits and _ . : - (not starting with . : -)");
+            if (text != null && !Ids.isId(text, maxLength)) {
+                add(at + "/" + field, Ids.rule(maxLength));
             }
             return text;
         }

@@ -12,7 +12,12 @@ public enum ErrorCode {
      * An event of the batch could not be read by the apply-worker (it is in the dead-letter topic); the batch
      * is rejected as a whole.
      */
-    UNREADABLE_EVENT;
+    UNREADABLE_EVENT,
+    /**
+     * The projection refused the batch deterministically (a data error or size limit that no retry cures): the
+     * batch is rejected as a whole and dead-lettered, and its partition moves on (DESIGN §6.7).
+     */
+    UNAPPLIABLE;
 
     @JsonValue
     public String wire() {

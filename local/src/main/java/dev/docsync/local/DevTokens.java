@@ -29,13 +29,16 @@ public final class DevTokens {
         return mint(user, workspaces, now, now.plus(validFor));
     }
 
-    public String mint(String user, Map<String, String> workspaces, Instant issuedAt, Instant expiresAt) {
-        JwtClaimsSet claims = JwtClaimsSet.builder()
+    /** {@code expiresAt} null mints a token without {@code exp}, which docsync refuses (for tests). */
+    public String mint(String user, Map<String, ?> workspaces, Instant issuedAt, Instant expiresAt) {
+        JwtClaimsSet.Builder builder = JwtClaimsSet.builder()
                 .subject(user)
                 .issuedAt(issuedAt)
-                .expiresAt(expiresAt)
-                .claim("workspaces", workspaces)
-                .build();
+                .claim("workspaces", workspaces);
+        if (expiresAt != null) {
+            builder.expiresAt(expiresAt);
+        }
+        JwtClaimsSet claims = builder.build();
         return encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims))
                 .getTokenValue();
     }

@@ -46,6 +46,32 @@ class IdempotencyIntegrationTest {
     }
 
     @Test
+    void theSameKeyInTwoWorkspacesIsTwoKeysInEitherOrderAndEachRetryAnswersItsOwnOriginal() {
+        for (boolean firstA : List.of(true, false)) {
+            String a = Batches.workspace("ws_key_a");
+            String b = Batches.workspace("ws_key_b");
+            String token = stack.token("two-desks", Map.of(a, "editor", b, "editor"));
+            String bodyA = batch(a, List.of(create("c", "doc", "in a")));
+            String bodyB = batch(b, List.of(create("c", "doc", "in b")));
+            Map<String, String> key = Map.of("Idempotency-Key", "same-key");
+
+            JsonNode first = stack.api.postBatch(token, firstA ? bodyA : bodyB, key).json();
+            JsonNode second = stack.api.postBatch(token, firstA ? bodyB : bodyA, key).json();
+            JsonNode retryA = stack.api.postBatch(token, bodyA, key).json();
+            JsonNode retryB = stack.api.postBatch(token, bodyB, key).json();
+
+            JsonNode originalA = firstA ? first : second;
+            JsonNode originalB = firstA ? second : first;
+            assertThat(first.get("successful").asInt()).as("first, a first: " + firstA).isEqualTo(1);
+            assertThat(second.get("successful").asInt()).as("second, a first: " + firstA + ": " + second).isEqualTo(1);
+            assertThat(retryA.get("batch_id").asString()).isEqualTo(originalA.get("batch_id").asString());
+            assertThat(retryB.get("batch_id").asString()).isEqualTo(originalB.get("batch_id").asString());
+            assertThat(stack.api.document(token, a, "doc").json().get("title").asString()).isEqualTo("in a");
+            assertThat(stack.api.document(token, b, "doc").json().get("title").asString()).isEqualTo("in b");
+        }
+    }
+
+    @Test
     void theSameKeyWithAnotherBodyIs422AndTheKeyBelongsToItsActor() {
         String ws = Batches.workspace("ws_idem_other");
         String alice = stack.editor("alice", ws);

@@ -42,7 +42,7 @@ class ZombieFencingIntegrationTest {
         int partition = LogInspector.partitionOf(ws);
 
         assertThatThrownBy(() -> zombie.apply(partition, zombiePosition, zombiePosition + 1,
-                List.of(new GatheredBatch(List.of(late), new LogPosition(partition, zombiePosition)))))
+                List.of(new GatheredBatch(List.of(late), new LogPosition(partition, zombiePosition))), ApplyTransaction.Rejections.ignoring()))
                 .isInstanceOf(FencedOutException.class);
 
         assertThat(ownerPosition).isGreaterThan(zombiePosition);

@@ -9,10 +9,16 @@ import java.time.Instant;
 /** Row mapping shared by the readers and the writer, so a document is read the same way everywhere. */
 public final class Rows {
 
-    /** Column list matching {@link #document(ResultSet)}. */
-    public static final String DOCUMENT_COLUMNS = """
-            workspace_id, document_id, version, title, content, yjs_state_b64, deleted,
-            created_at, updated_at, updated_by""";
+    /**
+     * Current documents with their bodies, as columns matching {@link #document(ResultSet)}: {@code select
+     * DOCUMENTS where ...} (alias {@code d}). Content and Yjs state live in {@code document_bodies}.
+     */
+    public static final String DOCUMENTS = """
+            d.workspace_id, d.document_id, d.version, d.title, c.body as content, y.body as yjs_state_b64,
+                   d.deleted, d.created_at, d.updated_at, d.updated_by
+              from documents d
+              join document_bodies c on c.workspace_id = d.workspace_id and c.digest = d.content_digest
+              left join document_bodies y on y.workspace_id = d.workspace_id and y.digest = d.yjs_digest""";
 
     private Rows() {
     }

@@ -8,15 +8,19 @@ import dev.docsync.contracts.ErrorInfo;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.ResultStatus;
+import dev.docsync.contracts.StorableText;
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.DocumentChange;
 import dev.docsync.projection.apply.DocumentKey;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 
@@ -65,13 +69,84 @@ public class BatchApplier {
         } else {
             state.putAll(written);
         }
+        CurrentStates budget = new CurrentStates();
         List<OperationResult> results = new ArrayList<>(outcomes.length);
         for (OperationEvent op : batch.events()) {
-            results.add(outcomes[op.seq()].toResult(op));
+            results.add(budget.bound(outcomes[op.seq()].toResult(op)));
         }
         BatchResult result = BatchResult.completed(head.batchId(), head.workspaceId(), head.atomic(), results);
         return new AppliedBatch(result, head.actor(), head.stampedAt(), batch.position(), changes);
     }
+
+    /**
+     * DESIGN §3.1: one result carries at most {@link #MAX_CURRENT_BYTES} of {@code current} states, each
+     * document's at most once; beyond that a result says {@code current_omitted} and the client reads the
+     * document. Without the bound, 99 re-creates of one 3 MB document made a 300 MB result.
+     */
+    static final long MAX_CURRENT_BYTES = 10L * 1024 * 1024;
+
+    private static final class CurrentStates {
+        private final Set<String> given = new HashSet<>();
+        private long remaining = MAX_CURRENT_BYTES;
+
+        OperationResult bound(OperationResult result) {
+            DocumentView current = result.current();
+            if (current == null) {
+                return result;
+            }
+            long size = utf8Length(current.title()) + utf8Length(current.content()) + utf8Length(current.yjsStateB64());
+            if (!given.add(current.documentId()) || size > remaining) {
+                return result.withoutCurrent();
+            }
+            remaining -= size;
+            return result;
+        }
+
+        private static long utf8Length(String text) {
+            if (text == null) {
+                return 0;
+            }
+            long bytes = 0;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+            }
+            return bytes;
+        }
+    }
+
+    /**
+     * A batch the projection refused deterministically ({@code reason}: the database's words): nothing of it
+     * applies and every operation says why. Its ids are made storable, since they may be what was refused.
+     */
+    public AppliedBatch unappliable(GatheredBatch batch, String reason) {
+        Map<Integer, OperationEvent> readable = new HashMap<>();
+        batch.events().forEach(op -> readable.put(op.seq(), op));
+        int count = batch.unreadable() != null ? batch.unreadable().count() : batch.events().size();
+        ErrorInfo error = new ErrorInfo(ErrorCode.UNAPPLIABLE,
+                "the projection refused this batch, so none of it applied: " + StorableText.sanitize(reason));
+        List<OperationResult> results = new ArrayList<>(count);
+        for (int seq = 0; seq < count; seq++) {
+            OperationEvent op = readable.get(seq);
+            results.add(op == null ? new OperationResult(null, null, ResultStatus.ERROR, null, null, error, null)
+                    : new OperationResult(StorableText.sanitize(op.clientId()), op.operation(), ResultStatus.ERROR,
+                            StorableText.sanitize(op.documentId()), null, error, null));
+        }
+        OperationEvent head = batch.events().isEmpty() ? null : batch.first();
+        BatchResult result = BatchResult.completed(batch.batchId(), StorableText.sanitize(batch.workspaceId()),
+                head == null || head.atomic(), results);
+        Instant stamp = head == null ? batch.unreadable().loggedAt() : head.stampedAt();
+        return new AppliedBatch(result, head == null ? UNKNOWN_ACTOR : StorableText.sanitize(head.actor()),
+                storable(stamp), batch.position(), List.of());
+    }
+
+    /** PostgreSQL's timestamps end in 294276 AD; a stamp beyond years 1–9999 (never ingest's) is recorded as the epoch. */
+    private static Instant storable(Instant stamp) {
+        return stamp.isBefore(FIRST_STORED_STAMP) || stamp.isAfter(LAST_STORED_STAMP) ? Instant.EPOCH : stamp;
+    }
+
+    private static final Instant FIRST_STORED_STAMP = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LAST_STORED_STAMP = Instant.parse("9999-12-31T23:59:59Z");
 
     /** A retry of {@code original} (same Idempotency-Key and request): nothing applies, it answers as the original. */
     public AppliedBatch duplicate(GatheredBatch batch, UUID original) {
@@ -118,7 +193,7 @@ public class BatchApplier {
     }
 
     private static String abbreviate(String reason) {
-        return reason.length() <= 200 ? reason : reason.substring(0, 200) + "…";
+        return StorableText.abbreviate(reason, 200);
     }
 
     /** The failing operation that comes first in apply order, which the skipped ones name. */

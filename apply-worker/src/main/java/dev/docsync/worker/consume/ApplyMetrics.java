@@ -30,6 +30,7 @@ class ApplyMetrics {
     private final DistributionSummary batchSize;
     private final Timer latency;
     private final Counter deadLetters;
+    private final Counter unappliable;
     private final Map<String, Counter> batches = new ConcurrentHashMap<>();
     private final Map<ResultStatus, Counter> operations = new ConcurrentHashMap<>();
 
@@ -48,6 +49,9 @@ class ApplyMetrics {
                 .register(registry);
         this.deadLetters = Counter.builder("docsync.apply.dead.letters")
                 .description("Unreadable events sent to the dead-letter topic")
+                .register(registry);
+        this.unappliable = Counter.builder("docsync.apply.unappliable")
+                .description("Batches the projection refused deterministically: rejected and dead-lettered")
                 .register(registry);
     }
 
@@ -72,6 +76,10 @@ class ApplyMetrics {
         deadLetters.increment();
     }
 
+    void unappliable() {
+        unappliable.increment();
+    }
+
     /**
      * On the apply hot path: counters are looked up once per outcome and status (not built and registered
      * again for every operation), and operations are added per status, not one by one.
@@ -86,8 +94,14 @@ class ApplyMetrics {
         byStatus.forEach((status, n) -> operations.computeIfAbsent(status, s -> counter("docsync.apply.operations",
                 "Applied operations by result status", "status", s.wire())).increment(n));
         batchSize.record(results.size());
-        latency.record(Duration.between(batch.stampedAt(), clock.instant()));
+        // A stamp from a hand-made event may lie anywhere in time; a metric must never fail an apply.
+        Duration age = Duration.between(batch.stampedAt(), clock.instant());
+        if (!age.isNegative() && age.compareTo(MAX_RECORDED_LATENCY) < 0) {
+            latency.record(age);
+        }
     }
+
+    private static final Duration MAX_RECORDED_LATENCY = Duration.ofDays(365);
 
     /** {@code duplicate}: an Idempotency-Key retry answered as its original; otherwise how many operations succeeded. */
     private static String outcome(AppliedBatch batch) {

@@ -7,6 +7,7 @@ import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.DocumentKey;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
+import dev.docsync.projection.apply.RefusedWrite;
 import dev.docsync.log.TopicProperties;
 import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.BatchApplier;
@@ -21,10 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -33,6 +37,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 public class ApplyTransaction {
+
+    private static final Logger log = LoggerFactory.getLogger(ApplyTransaction.class);
 
     private final TransactionTemplate transactions;
     private final ProjectionWriter writer;
@@ -59,7 +65,7 @@ public class ApplyTransaction {
      * became complete and moves the partition's stored position, in one transaction. Returns what applied.
      */
     public List<AppliedBatch> applyRecords(PartitionBuffer buffer, List<ConsumerRecord<String, byte[]>> records,
-            BiConsumer<ConsumerRecord<String, byte[]>, RuntimeException> unreadable) {
+            Rejections rejections) {
         List<GatheredBatch> ready = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             GatheredBatch complete;
@@ -67,7 +73,7 @@ public class ApplyTransaction {
                 complete = buffer.add(EventReader.read(record.value()), record.offset());
             } catch (RuntimeException e) {
                 // Reading and gathering are pure: an event that fails here fails every time.
-                unreadable.accept(record, e);
+                rejections.unreadable(record, e);
                 complete = gatherUnreadable(buffer, record, e);
             }
             if (complete != null) {
@@ -78,7 +84,7 @@ public class ApplyTransaction {
         if (ready.isEmpty() && next == buffer.committed()) {
             return List.of();
         }
-        List<AppliedBatch> applied = apply(buffer.partition(), buffer.committed(), next, ready);
+        List<AppliedBatch> applied = apply(buffer.partition(), buffer.committed(), next, ready, rejections);
         buffer.committed(next);
         return applied;
     }
@@ -108,20 +114,143 @@ public class ApplyTransaction {
         return new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    /** Applies {@code ready} and moves the partition from {@code expected} to {@code next}; returns what applied. */
-    public List<AppliedBatch> apply(int partition, long expected, long next, List<GatheredBatch> ready) {
-        return transactions.execute(status -> {
-            offsets.lock(properties.groupId(), topic.name(), partition, expected);
-            Set<UUID> seen = new HashSet<>(writer.appliedBatchIds(ready.stream().map(GatheredBatch::batchId).toList()));
-            List<GatheredBatch> fresh = ready.stream().filter(b -> seen.add(b.batchId())).toList();
-            Map<DocumentKey, DocumentView> state = new HashMap<>(writer.loadDocuments(documentKeys(fresh)));
-            Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>(writer.loadKeys(actorKeys(fresh)));
-            List<AppliedBatch> applied = fresh.stream()
-                    .map(b -> BatchMdc.around(b, () -> apply(b, state, keys))).toList();
-            writer.write(applied, clock.instant());
-            offsets.advance(properties.groupId(), topic.name(), partition, next);
-            return applied;
+    /** What the apply path could not use: events it cannot read, batches the projection refuses. */
+    public interface Rejections {
+        /** {@code record} is not an event of the schema; it has been counted towards its batch if it names one. */
+        void unreadable(ConsumerRecord<String, byte[]> record, RuntimeException reason);
+
+        /** {@code batch} was refused by the projection for {@code reason}; called inside the transaction. */
+        void unappliable(GatheredBatch batch, RefusedWrite reason);
+
+        /** For callers that hold no dead-letter topic (tests of the transaction itself). */
+        static Rejections ignoring() {
+            return new Rejections() {
+                @Override
+                public void unreadable(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+                }
+
+                @Override
+                public void unappliable(GatheredBatch batch, RefusedWrite reason) {
+                }
+            };
+        }
+    }
+
+    /**
+     * Applies {@code ready} and moves the partition from {@code expected} to {@code next}, in one transaction;
+     * returns what applied. When PostgreSQL refuses the chunk for a reason in the data ({@link RefusedWrite}),
+     * the chunk is applied again batch by batch, each behind a savepoint: a batch that is refused on its own
+     * completes rejected ({@code unappliable}) and the others apply. Each batch's fate depends only on the log
+     * before it, so replay, which cuts the log into other chunks, decides the same.
+     */
+    public List<AppliedBatch> apply(int partition, long expected, long next, List<GatheredBatch> ready,
+            Rejections rejections) {
+        try {
+            return transactions.execute(status -> {
+                offsets.lock(properties.groupId(), topic.name(), partition, expected);
+                List<GatheredBatch> fresh = fresh(ready);
+                Map<DocumentKey, DocumentView> state = new HashMap<>(writer.loadDocuments(documentKeys(fresh)));
+                Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>(writer.loadKeys(actorKeys(fresh)));
+                List<AppliedBatch> applied = fresh.stream()
+                        .map(b -> BatchMdc.around(b, () -> apply(b, state, keys))).toList();
+                writer.write(applied, clock.instant());
+                offsets.advance(properties.groupId(), topic.name(), partition, next);
+                return applied;
+            });
+        } catch (DataAccessException e) {
+            if (RefusedWrite.of(e).isEmpty() || ready.isEmpty()) {
+                throw e;
+            }
+            log.warn("Partition {}: the projection refused a chunk of {} batches ({}); applying them one by one",
+                    partition, ready.size(), RefusedWrite.of(e).get().reason());
+            return transactions.execute(status -> isolating(status, partition, expected, next, ready, rejections));
+        }
+    }
+
+    private List<AppliedBatch> isolating(TransactionStatus status, int partition, long expected, long next,
+            List<GatheredBatch> ready, Rejections rejections) {
+        offsets.lock(properties.groupId(), topic.name(), partition, expected);
+        Map<DocumentKey, DocumentView> state = new HashMap<>();
+        Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>();
+        List<AppliedBatch> applied = new ArrayList<>();
+        for (GatheredBatch batch : fresh(ready)) {
+            Object savepoint = status.createSavepoint();
+            try {
+                Map<DocumentKey, DocumentView> batchState = statesFor(batch, state);
+                Map<List<String>, AppliedBatch.KeyClaim> batchKeys = claimsFor(batch, keys);
+                AppliedBatch result = BatchMdc.around(batch, () -> apply(batch, batchState, batchKeys));
+                writer.write(List.of(result), clock.instant());
+                status.releaseSavepoint(savepoint);
+                state.putAll(batchState);
+                keys.putAll(batchKeys);
+                applied.add(result);
+            } catch (DataAccessException e) {
+                RefusedWrite refused = RefusedWrite.of(e).orElseThrow(() -> e);
+                status.rollbackToSavepoint(savepoint);
+                applied.add(reject(status, batch, refused, rejections));
+            }
+        }
+        offsets.advance(properties.groupId(), topic.name(), partition, next);
+        return applied;
+    }
+
+    /** Records {@code batch} as rejected; if even its rejection cannot be stored, it is only dead-lettered. */
+    private AppliedBatch reject(TransactionStatus status, GatheredBatch batch, RefusedWrite refused,
+            Rejections rejections) {
+        AppliedBatch rejected = applier.unappliable(batch, refused.reason());
+        Object savepoint = status.createSavepoint();
+        try {
+            writer.write(List.of(rejected), clock.instant());
+            status.releaseSavepoint(savepoint);
+        } catch (DataAccessException e) {
+            RefusedWrite.of(e).orElseThrow(() -> e);
+            status.rollbackToSavepoint(savepoint);
+            log.error("Batch {}: even its rejection cannot be stored ({}); it is only dead-lettered",
+                    batch.batchId(), e.getMessage());
+        }
+        BatchMdc.around(batch, () -> {
+            log.error("Batch {} is unappliable: the projection refused it (SQLSTATE {}: {}); rejected and "
+                    + "dead-lettered, its partition moves on", batch.batchId(), refused.sqlState(), refused.reason());
+            return null;
         });
+        rejections.unappliable(batch, refused);
+        return rejected;
+    }
+
+    private List<GatheredBatch> fresh(List<GatheredBatch> ready) {
+        Set<UUID> seen = new HashSet<>(writer.appliedBatchIds(ready.stream().map(GatheredBatch::batchId).toList()));
+        return ready.stream().filter(b -> seen.add(b.batchId())).toList();
+    }
+
+    /** The current states {@code batch} needs: from earlier batches of this chunk, else from the projection. */
+    private Map<DocumentKey, DocumentView> statesFor(GatheredBatch batch, Map<DocumentKey, DocumentView> known) {
+        Set<DocumentKey> needed = documentKeys(List.of(batch));
+        Map<DocumentKey, DocumentView> states = new HashMap<>();
+        Set<DocumentKey> missing = new HashSet<>();
+        for (DocumentKey key : needed) {
+            if (known.containsKey(key)) {
+                states.put(key, known.get(key));
+            } else {
+                missing.add(key);
+            }
+        }
+        states.putAll(writer.loadDocuments(missing));
+        return states;
+    }
+
+    private Map<List<String>, AppliedBatch.KeyClaim> claimsFor(GatheredBatch batch,
+            Map<List<String>, AppliedBatch.KeyClaim> known) {
+        Map<List<String>, AppliedBatch.KeyClaim> claims = new HashMap<>();
+        Set<List<String>> missing = new HashSet<>();
+        for (List<String> key : actorKeys(List.of(batch))) {
+            if (known.containsKey(key)) {
+                claims.put(key, known.get(key));
+            } else {
+                missing.add(key);
+            }
+        }
+        claims.putAll(writer.loadKeys(missing));
+        return claims;
     }
 
     /**
@@ -138,14 +267,14 @@ public class ApplyTransaction {
         if (head.idempotency() == null) {
             return applier.apply(batch, state);
         }
-        List<String> actorKey = List.of(head.actor(), head.idempotency().key());
+        List<String> actorKey = List.of(head.actor(), head.workspaceId(), head.idempotency().key());
         AppliedBatch.KeyClaim owner = keys.get(actorKey);
         if (owner != null && !owner.stampedAt().plus(properties.idempotencyRetention()).isBefore(head.stampedAt())) {
             return owner.requestHash().equals(head.idempotency().requestHash())
                     ? applier.duplicate(batch, owner.batchId()) : applier.keyReused(batch);
         }
-        AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(head.actor(), head.idempotency().key(),
-                head.idempotency().requestHash(), head.batchId(), head.stampedAt());
+        AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(head.actor(), head.workspaceId(),
+                head.idempotency().key(), head.idempotency().requestHash(), head.batchId(), head.stampedAt());
         keys.put(actorKey, claim);
         return applier.apply(batch, state).withKeyClaim(claim);
     }
@@ -154,7 +283,8 @@ public class ApplyTransaction {
         Set<List<String>> keys = new HashSet<>();
         for (GatheredBatch batch : batches) {
             if (batch.unreadable() == null && batch.first().idempotency() != null) {
-                keys.add(List.of(batch.first().actor(), batch.first().idempotency().key()));
+                keys.add(List.of(batch.first().actor(), batch.first().workspaceId(),
+                        batch.first().idempotency().key()));
             }
         }
         return keys;

@@ -1,6 +1,11 @@
 package dev.docsync.worker.consume;
 
+import dev.docsync.contracts.DocsyncJson;
+import dev.docsync.contracts.OperationEvent;
+import dev.docsync.log.TopicProperties;
 import dev.docsync.projection.apply.AppliedBatch;
+import dev.docsync.projection.apply.RefusedWrite;
+import dev.docsync.worker.apply.GatheredBatch;
 import dev.docsync.projection.apply.FencedOutException;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.worker.WorkerProperties;
@@ -9,6 +14,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,19 +43,24 @@ class OperationsListener implements ConsumerSeekAware {
 
     private final Map<TopicPartition, PartitionBuffer> buffers = new ConcurrentHashMap<>();
     private final Map<TopicPartition, BackOffExecution> failing = new ConcurrentHashMap<>();
+    /** Partitions whose stored position lies beyond the log's end: paused, never skipped. */
+    private final Set<TopicPartition> stopped = ConcurrentHashMap.newKeySet();
     private final PartitionOffsets offsets;
     private final ApplyTransaction applyTransaction;
     private final ConsumerRecordRecoverer deadLetters;
     private final WorkerProperties properties;
     private final ApplyMetrics metrics;
+    private final String topic;
 
     OperationsListener(PartitionOffsets offsets, ApplyTransaction applyTransaction,
-            ConsumerRecordRecoverer deadLetters, WorkerProperties properties, ApplyMetrics metrics) {
+            ConsumerRecordRecoverer deadLetters, WorkerProperties properties, ApplyMetrics metrics,
+            TopicProperties topic) {
         this.offsets = offsets;
         this.applyTransaction = applyTransaction;
         this.deadLetters = deadLetters;
         this.properties = properties;
         this.metrics = metrics;
+        this.topic = topic.name();
     }
 
     @Override
@@ -73,6 +84,7 @@ class OperationsListener implements ConsumerSeekAware {
         partitions.forEach(tp -> {
             buffers.remove(tp);
             failing.remove(tp);
+            stopped.remove(tp);
         });
         log.info("Revoked {}", partitions);
     }
@@ -90,7 +102,24 @@ class OperationsListener implements ConsumerSeekAware {
 
     private void onPartitionRecords(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records,
             Consumer<?, ?> consumer) {
+        if (stopped.contains(tp)) {
+            consumer.pause(List.of(tp));
+            return;
+        }
         PartitionBuffer buffer = buffers.get(tp);
+        if (buffer != null && records.getFirst().offset() < buffer.committed()) {
+            // The consumer was seeked to the stored position and came back earlier: that position was out of
+            // range, beyond the log's end. The log lost what was applied (e.g. a single broker's unflushed
+            // tail); resuming anywhere would skip or reorder edits, so the partition stops, loudly.
+            log.error("{}: the stored position {} lies beyond the end of the log (the consumer was reset to {}). "
+                    + "The log has lost events this projection applied. The partition is STOPPED: nothing of it "
+                    + "is applied until an operator repairs the log or rebuilds the projection (replay).",
+                    tp, buffer.committed(), records.getFirst().offset());
+            stopped.add(tp);
+            buffers.remove(tp);
+            consumer.pause(List.of(tp));
+            return;
+        }
         if (buffer == null) {
             if (consumer.assignment().contains(tp)) {
                 positionFromStore(tp, consumer);
@@ -99,7 +128,7 @@ class OperationsListener implements ConsumerSeekAware {
         }
         try {
             List<AppliedBatch> applied = metrics.applyChunk(
-                    () -> applyTransaction.applyRecords(buffer, records, this::deadLetter));
+                    () -> applyTransaction.applyRecords(buffer, records, rejections));
             log.debug("{}: applied {} batches, position {}", tp, applied.size(), buffer.committed());
             failing.remove(tp);
         } catch (FencedOutException e) {
@@ -114,13 +143,30 @@ class OperationsListener implements ConsumerSeekAware {
         }
     }
 
-    /** An unreadable event goes to the dead-letter topic; the publish is awaited, and if it fails the partition rewinds. */
-    private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
-        log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),
-                record.partition(), record.offset(), reason);
-        deadLetters.accept(record, reason);
-        metrics.deadLettered();
-    }
+    /**
+     * Unreadable events and unappliable batches go to the dead-letter topic with the reason in its headers; the
+     * publish is awaited, and if it fails the partition rewinds (and the apply transaction rolls back).
+     */
+    private final ApplyTransaction.Rejections rejections = new ApplyTransaction.Rejections() {
+        @Override
+        public void unreadable(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+            log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),
+                    record.partition(), record.offset(), reason);
+            deadLetters.accept(record, reason);
+            metrics.deadLettered();
+        }
+
+        @Override
+        public void unappliable(GatheredBatch batch, RefusedWrite reason) {
+            UnappliableBatchException failure = new UnappliableBatchException(batch, reason);
+            for (OperationEvent event : batch.events()) {
+                ConsumerRecord<String, byte[]> record = new ConsumerRecord<>(topic, batch.position().partition(),
+                        batch.position().offset(), event.workspaceId(), DocsyncJson.mapper().writeValueAsBytes(event));
+                deadLetters.accept(record, failure);
+            }
+            metrics.unappliable();
+        }
+    };
 
     /** Forget what was gathered and read the partition again from {@code offset}. */
     private void position(TopicPartition tp, Consumer<?, ?> consumer, long offset) {

@@ -8,6 +8,8 @@ import dev.docsync.projection.replay.ProjectionChecksums;
 import dev.docsync.projection.replay.ProjectionChecksums.TableComparison;
 import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.BatchApplier;
+import dev.docsync.projection.apply.RefusedWrite;
+import dev.docsync.worker.apply.GatheredBatch;
 import dev.docsync.worker.consume.ApplyTransaction;
 import dev.docsync.worker.consume.PartitionBuffer;
 import java.time.Clock;
@@ -174,7 +176,17 @@ public class ReplayCommand {
             return;
         }
         long[] unreadable = {0};
-        progress.batches += apply.applyRecords(buffer, before, (record, reason) -> unreadable[0]++).size();
+        progress.batches += apply.applyRecords(buffer, before, new ApplyTransaction.Rejections() {
+            @Override
+            public void unreadable(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+                unreadable[0]++;
+            }
+
+            @Override
+            public void unappliable(GatheredBatch batch, RefusedWrite reason) {
+                // Rejected exactly as live rejected it; live already dead-lettered it.
+            }
+        }).size();
         progress.events += before.size() - unreadable[0];
     }
 

@@ -16,7 +16,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
 import java.net.URI;
 import java.util.Optional;
 import java.util.UUID;
@@ -58,13 +57,14 @@ class BatchController {
     @PostMapping(path = "/api/v1/documents/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<BatchResult> submit(HttpServletRequest http, @AuthenticationPrincipal Jwt jwt,
             @RequestHeader(name = "Prefer", required = false) String prefer,
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) throws IOException {
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         long started = System.nanoTime();
         Caller caller = Caller.from(jwt);
+        access.requireWriteSomewhere(caller);
         byte[] body = RequestBodies.read(http, properties.maxRequestSize());
         BatchRequest request = switch (parser.parse(body)) {
             case BatchRequestParser.Parsed parsed -> parsed.request();
-            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid.errors());
+            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid);
             case BatchRequestParser.TooManyOperations tooMany -> throw ApiProblem.tooLarge(
                     "a batch holds at most " + tooMany.max() + " operations; this one has " + tooMany.count());
         };

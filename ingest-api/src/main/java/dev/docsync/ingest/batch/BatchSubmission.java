@@ -115,7 +115,7 @@ class BatchSubmission {
     private Optional<Outcome> earlierBatch(BatchRequest request, String actor, OperationEvent.Idempotency idempotency) {
         Optional<IdempotencyKeys.Owner> owner;
         try {
-            owner = keys.find(actor, idempotency.key())
+            owner = keys.find(actor, request.workspaceId(), idempotency.key())
                     .filter(o -> o.stampedAt().plus(properties.idempotencyRetention()).isAfter(clock.instant()));
         } catch (DataAccessException e) {
             log.warn("Cannot look up Idempotency-Key now ({}); the apply-worker will recognise a retry", e.getMessage());

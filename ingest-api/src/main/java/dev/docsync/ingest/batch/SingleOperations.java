@@ -26,9 +26,14 @@ public class SingleOperations {
         this.properties = properties;
     }
 
-    public Applied apply(String workspaceId, String actor, OperationRequest operation) {
+    /**
+     * @param idempotencyKey the request's {@code Idempotency-Key} header (or null); {@code request} identifies
+     *     the request it came with (method, path, precondition and body), so a reuse with another is a 422
+     */
+    public Applied apply(String workspaceId, String actor, OperationRequest operation, String idempotencyKey,
+            byte[] request) {
         BatchSubmission.Outcome outcome = submission.submit(new BatchRequest(workspaceId, false, List.of(operation)),
-                actor, new Preferences(false, properties.syncWait()));
+                actor, new Preferences(false, properties.syncWait()), IdempotencyKeyHeader.parse(idempotencyKey, request));
         StampedBatch batch = outcome.batch();
         return new Applied(batch.batchId(), BatchResult.pending(batch.batchId(), batch.workspaceId()),
                 outcome.applied().map(result -> result.results().getFirst()));

@@ -48,7 +48,7 @@ class ChangeFeedController {
     }
 
     private static FeedPosition decode(String cursor) {
-        String[] parts = Cursors.decode(KIND, cursor).split("\\.");
+        String[] parts = Cursors.decode(KIND, cursor, "since").split("\\.");
         try {
             if (parts.length == 3) {
                 return new FeedPosition(Integer.parseInt(parts[0]), Long.parseLong(parts[1]),
@@ -57,6 +57,6 @@ class ChangeFeedController {
         } catch (NumberFormatException e) {
             // falls through to the 400
         }
-        throw Cursors.invalid();
+        throw Cursors.invalid("since");
     }
 }

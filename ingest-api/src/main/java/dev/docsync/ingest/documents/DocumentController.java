@@ -3,6 +3,7 @@ package dev.docsync.ingest.documents;
 import dev.docsync.contracts.DocumentSummary;
 import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.HistoryItem;
+import dev.docsync.contracts.Ids;
 import dev.docsync.contracts.Page;
 import dev.docsync.ingest.security.WorkspaceAccess;
 import dev.docsync.ingest.web.ApiProblem;
@@ -73,7 +74,7 @@ class DocumentController {
             @RequestParam(name = "include_deleted", defaultValue = "false") boolean includeDeleted,
             @AuthenticationPrincipal Jwt jwt) {
         access.requireRead(jwt, workspaceId, () -> ApiProblem.notFound("no workspace " + workspaceId));
-        String after = cursor == null ? "" : Cursors.decode(LIST_CURSOR, cursor);
+        String after = cursor == null ? "" : documentIdCursor(cursor);
         List<DocumentSummary> items = documents.list(workspaceId, after, Cursors.limit(limit, MAX_LIMIT) + 1,
                 includeDeleted);
         return page(items, limit, last -> Cursors.encode(LIST_CURSOR, last.documentId()));
@@ -86,6 +87,14 @@ class DocumentController {
         }
         List<T> shown = items.subList(0, limit);
         return new Page<>(shown, cursorAfter.apply(shown.getLast()));
+    }
+
+    private static String documentIdCursor(String cursor) {
+        String after = Cursors.decode(LIST_CURSOR, cursor);
+        if (!Ids.isDocumentId(after)) {
+            throw Cursors.invalid();
+        }
+        return after;
     }
 
     private static long parseLong(String value) {

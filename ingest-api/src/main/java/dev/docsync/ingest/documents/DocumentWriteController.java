@@ -20,8 +20,9 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -69,11 +70,13 @@ class DocumentWriteController {
             content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @PostMapping(path = DOCUMENTS, consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> create(@PathVariable String workspaceId, HttpServletRequest http,
-            @AuthenticationPrincipal Jwt jwt) throws IOException {
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            @AuthenticationPrincipal Jwt jwt) {
         Caller caller = writer(jwt, workspaceId);
-        BatchRequestParser.ParsedDocument body = parse(http, true);
+        byte[] bytes = RequestBodies.read(http, properties.maxRequestSize());
+        BatchRequestParser.ParsedDocument body = parse(bytes, true);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.CREATE, body.documentId(), null,
-                body.data()), HttpStatus.CREATED);
+                body.data()), HttpStatus.CREATED, idempotencyKey, identity(http, null, bytes));
     }
 
     @Operation(summary = "Change the given fields of one document; If-Match required",
@@ -85,13 +88,15 @@ class DocumentWriteController {
             content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @PutMapping(path = DOCUMENTS + "/{documentId}", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> update(@PathVariable String workspaceId, @PathVariable String documentId,
-            @RequestHeader(name = "If-Match", required = false) String ifMatch, HttpServletRequest http,
-            @AuthenticationPrincipal Jwt jwt) throws IOException {
+            @RequestHeader(name = "If-Match", required = false) String ifMatch,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey, HttpServletRequest http,
+            @AuthenticationPrincipal Jwt jwt) {
         Caller caller = writer(jwt, workspaceId);
         Long baseVersion = IfMatch.parse(ifMatch);
-        BatchRequestParser.ParsedDocument body = parse(http, false);
+        byte[] bytes = RequestBodies.read(http, properties.maxRequestSize());
+        BatchRequestParser.ParsedDocument body = parse(bytes, false);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.UPDATE, documentId, baseVersion,
-                body.data()), HttpStatus.OK);
+                body.data()), HttpStatus.OK, idempotencyKey, identity(http, ifMatch, bytes));
     }
 
     @Operation(summary = "Delete one document; If-Match required")
@@ -100,11 +105,22 @@ class DocumentWriteController {
             content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @DeleteMapping(DOCUMENTS + "/{documentId}")
     ResponseEntity<?> delete(@PathVariable String workspaceId, @PathVariable String documentId,
-            @RequestHeader(name = "If-Match", required = false) String ifMatch, @AuthenticationPrincipal Jwt jwt) {
+            @RequestHeader(name = "If-Match", required = false) String ifMatch,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            HttpServletRequest http, @AuthenticationPrincipal Jwt jwt) {
         Caller caller = writer(jwt, workspaceId);
         Long baseVersion = IfMatch.parse(ifMatch);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.DELETE, documentId, baseVersion,
-                DocumentData.EMPTY), HttpStatus.NO_CONTENT);
+                DocumentData.EMPTY), HttpStatus.NO_CONTENT, idempotencyKey, identity(http, ifMatch, new byte[0]));
+    }
+
+    /** What makes two single-document requests the same request: method, path, precondition and body. */
+    private static byte[] identity(HttpServletRequest http, String ifMatch, byte[] body) {
+        byte[] head = (http.getMethod() + " " + http.getRequestURI() + "\n" + ifMatch + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] all = Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
     }
 
     private Caller writer(Jwt jwt, String workspaceId) {
@@ -113,16 +129,17 @@ class DocumentWriteController {
         return caller;
     }
 
-    private BatchRequestParser.ParsedDocument parse(HttpServletRequest http, boolean create) throws IOException {
-        return switch (parser.parseDocument(RequestBodies.read(http, properties.maxRequestSize()), create)) {
+    private BatchRequestParser.ParsedDocument parse(byte[] body, boolean create) {
+        return switch (parser.parseDocument(body, create)) {
             case BatchRequestParser.ParsedDocument parsed -> parsed;
-            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid.errors());
+            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid);
         };
     }
 
     private ResponseEntity<?> apply(String workspaceId, Caller caller, OperationRequest operation,
-            HttpStatus success) {
-        SingleOperations.Applied applied = operations.apply(workspaceId, caller.actor(), operation);
+            HttpStatus success, String idempotencyKey, byte[] request) {
+        SingleOperations.Applied applied = operations.apply(workspaceId, caller.actor(), operation, idempotencyKey,
+                request);
         if (applied.result().isEmpty()) {
             return ResponseEntity.accepted().location(URI.create("/api/v1/batches/" + applied.batchId()))
                     .body(applied.pending());

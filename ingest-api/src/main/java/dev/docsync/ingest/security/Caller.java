@@ -1,5 +1,6 @@
 package dev.docsync.ingest.security;
 
+import dev.docsync.contracts.Ids;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -8,7 +9,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 /**
  * Who is calling: the actor ({@code sub}) and its role per workspace ({@code workspaces} claim, e.g.
  * {@code {"ws_acme": "editor"}}). A workspace absent from the claim, or with an unknown role, does not exist
- * for this caller.
+ * for this caller; so does a key of the claim that is not a valid workspace id.
  */
 public record Caller(String actor, Map<String, Role> workspaces) {
 
@@ -21,8 +22,10 @@ public record Caller(String actor, Map<String, Role> workspaces) {
     public static Caller from(Jwt jwt) {
         Map<String, Role> roles = new HashMap<>();
         if (jwt.getClaims().get(WORKSPACES_CLAIM) instanceof Map<?, ?> claim) {
+            // A key that is not a valid workspace id names no workspace anyone can write to: it grants nothing.
             claim.forEach((workspace, role) -> Role.fromClaim(role)
-                    .ifPresent(r -> roles.put(String.valueOf(workspace), r)));
+                    .filter(r -> workspace instanceof String id && Ids.isWorkspaceId(id))
+                    .ifPresent(r -> roles.put((String) workspace, r)));
         }
         return new Caller(jwt.getSubject(), roles);
     }

@@ -3,6 +3,7 @@ package dev.docsync.ingest.security;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -38,6 +39,8 @@ class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint {
                 request.getHeader("Authorization") == null
                         ? "a bearer token is required (Authorization: Bearer <JWT>)"
                         : "the bearer token is invalid or expired");
+        problem.setType(URI.create("https://docsync.dev/problems/unauthenticated"));
+        problem.setTitle("Unauthorized");
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         json.writeValue(response.getOutputStream(), problem);
     }

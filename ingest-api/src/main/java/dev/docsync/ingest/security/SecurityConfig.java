@@ -1,8 +1,11 @@
 package dev.docsync.ingest.security;
 
+import dev.docsync.contracts.StorableText;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -72,12 +75,20 @@ class SecurityConfig {
         return decoder;
     }
 
-    /** exp/nbf with the default 60 s clock skew; issuer and audience when configured; a subject always. */
+    /** Longest actor ({@code sub}) accepted: it is stored with every version the actor writes. */
+    static final int MAX_SUBJECT_LENGTH = 255;
+
+    /**
+     * exp (required: a token without it would never expire) and nbf with the default 60 s clock skew; issuer
+     * and audience when configured; a subject always, one the projection can store.
+     */
     private static OAuth2TokenValidator<Jwt> validator(JwtProperties properties) {
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
         validators.add(properties.issuerValue().map(JwtValidators::createDefaultWithIssuer)
                 .orElseGet(JwtValidators::createDefault));
-        validators.add(new JwtClaimValidator<String>(JwtClaimNames.SUB, sub -> sub != null && !sub.isBlank()));
+        validators.add(new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull));
+        validators.add(new JwtClaimValidator<String>(JwtClaimNames.SUB, sub -> sub != null && !sub.isBlank()
+                && sub.length() <= MAX_SUBJECT_LENGTH && StorableText.isStorable(sub)));
         properties.audienceValue().ifPresent(audience -> validators.add(
                 new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.contains(audience))));
         return new DelegatingOAuth2TokenValidator<>(validators);

@@ -21,6 +21,14 @@ public class WorkspaceAccess {
         }
     }
 
+    /** A caller that cannot write anywhere is refused before its request body is even read (bounded work). */
+    public void requireWriteSomewhere(Caller caller) {
+        if (caller.workspaces().values().stream().noneMatch(Role::canWrite)) {
+            audit.warn("denied write: actor={} reason=no writable workspace", caller.actor());
+            throw ApiProblem.forbidden("you may not write to any workspace");
+        }
+    }
+
     /** Reads of a workspace without a role answer 404 with {@code notFound}, exactly like an unknown resource. */
     public void requireRead(Jwt jwt, String workspaceId, Supplier<ApiProblem> notFound) {
         if (!canRead(Caller.from(jwt), workspaceId)) {

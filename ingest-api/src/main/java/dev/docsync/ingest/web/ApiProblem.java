@@ -1,5 +1,6 @@
 package dev.docsync.ingest.web;
 
+import dev.docsync.contracts.BatchRequestParser;
 import dev.docsync.contracts.FieldError;
 import java.net.URI;
 import java.time.Duration;
@@ -21,11 +22,28 @@ public class ApiProblem extends RuntimeException {
     }
 
     public static ApiProblem invalid(List<FieldError> errors) {
+        return invalid(errors, errors.size());
+    }
+
+    /** {@code errors} are the first of {@code count} problems; {@code error_count} says how many there were. */
+    public static ApiProblem invalid(List<FieldError> errors, int count) {
         ApiProblem problem = new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-request",
-                errors.size() == 1 ? errors.getFirst().pointer() + ": " + errors.getFirst().message()
-                        : errors.size() + " problems in the request; see errors", null);
+                count == 1 ? errors.getFirst().pointer() + ": " + errors.getFirst().message()
+                        : count + " problems in the request; see errors", null);
         problem.detail.setProperty("errors", errors);
+        if (count > errors.size()) {
+            problem.detail.setProperty("error_count", count);
+        }
         return problem;
+    }
+
+    public static ApiProblem invalid(BatchRequestParser.Invalid invalid) {
+        return invalid(invalid.errors(), invalid.count());
+    }
+
+    /** A path or query parameter that breaks the rules ids and cursors obey; {@code pointer} names it. */
+    public static ApiProblem invalidParameter(String pointer, String message) {
+        return invalid(List.of(new FieldError(pointer, message)));
     }
 
     public static ApiProblem tooLarge(String detail) {

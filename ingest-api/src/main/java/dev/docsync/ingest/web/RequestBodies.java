@@ -3,6 +3,7 @@ package dev.docsync.ingest.web;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import org.springframework.http.HttpStatus;
 import org.springframework.util.unit.DataSize;
 
 /** Reads a request body without ever buffering more than the limit allows. */
@@ -11,7 +12,7 @@ public final class RequestBodies {
     private RequestBodies() {
     }
 
-    public static byte[] read(HttpServletRequest request, DataSize limit) throws IOException {
+    public static byte[] read(HttpServletRequest request, DataSize limit) {
         long max = limit.toBytes();
         long declared = request.getContentLengthLong();
         if (declared > max) {
@@ -23,6 +24,10 @@ public final class RequestBodies {
                 throw tooLarge(max);
             }
             return body;
+        } catch (IOException e) {
+            // A body that breaks off (truncated chunked encoding, a dropped client) is the request's fault.
+            throw ApiProblem.of(HttpStatus.BAD_REQUEST, "unreadable-body",
+                    "the request body could not be read completely: " + e.getMessage());
         }
     }
 

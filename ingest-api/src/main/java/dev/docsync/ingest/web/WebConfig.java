@@ -9,13 +9,16 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class WebConfig implements WebMvcConfigurer {
 
     private final HandlerInterceptor rateLimiter;
+    private final PathIds pathIds;
 
-    WebConfig(HandlerInterceptor actorRateLimiter) {
+    WebConfig(HandlerInterceptor actorRateLimiter, PathIds pathIds) {
         this.rateLimiter = actorRateLimiter;
+        this.pathIds = pathIds;
     }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(rateLimiter).addPathPatterns("/api/**");
+        registry.addInterceptor(pathIds).addPathPatterns("/api/**");
     }
 }

@@ -13,8 +13,13 @@ import java.util.UUID;
 public record AppliedBatch(BatchResult result, String actor, Instant stampedAt, LogPosition position,
         List<DocumentChange> changes, UUID duplicateOf, KeyClaim keyClaim) {
 
-    /** An Idempotency-Key of an actor, owned by the batch that first applied with it. */
-    public record KeyClaim(String actor, String key, String requestHash, UUID batchId, Instant stampedAt) {
+    /** An Idempotency-Key of an actor in a workspace, owned by the batch that first applied with it. */
+    public record KeyClaim(String actor, String workspaceId, String key, String requestHash, UUID batchId,
+            Instant stampedAt) {
+        /** The claim's identity: (actor, workspace, key). */
+        public List<String> scope() {
+            return List.of(actor, workspaceId, key);
+        }
     }
 
     public AppliedBatch {

@@ -34,24 +34,35 @@ public class ProjectionWriter {
 
     private static final String LOAD_DOCUMENTS = """
             select %s
-              from documents
-             where (workspace_id, document_id) in (select * from unnest(?::text[], ?::text[]))"""
-            .formatted(Rows.DOCUMENT_COLUMNS);
+             where (d.workspace_id, d.document_id) in (select * from unnest(?::text[], ?::text[]))"""
+            .formatted(Rows.DOCUMENTS);
 
     private static final String APPLIED_BATCHES = "select batch_id from batch_results where batch_id = any(?)";
 
     private static final String UPSERT_DOCUMENT = """
-            insert into documents (workspace_id, document_id, version, title, content, yjs_state_b64, deleted,
+            insert into documents (workspace_id, document_id, version, title, content_digest, yjs_digest, deleted,
                                    created_at, updated_at, updated_by)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             on conflict (workspace_id, document_id) do update
-               set version = excluded.version, title = excluded.title, content = excluded.content,
-                   yjs_state_b64 = excluded.yjs_state_b64, deleted = excluded.deleted,
+               set version = excluded.version, title = excluded.title, content_digest = excluded.content_digest,
+                   yjs_digest = excluded.yjs_digest, deleted = excluded.deleted,
                    updated_at = excluded.updated_at, updated_by = excluded.updated_by""";
+
+    private static final String STORED_BODIES = """
+            select workspace_id, digest from document_bodies
+             where (workspace_id, digest) in (select * from unnest(?::text[], ?::text[]))""";
+
+    private static final String INSERT_BODIES = """
+            insert into document_bodies (workspace_id, digest, body)
+            select * from unnest(?::text[], ?::text[], ?::text[])
+            on conflict do nothing""";
+
+    /** Above this many bytes of bodies in a chunk, ask which are stored before sending them. */
+    private static final long LOOK_BEFORE_SENDING_BYTES = 64 * 1024;
 
     private static final String INSERT_VERSION = """
             insert into document_versions (workspace_id, document_id, version, operation, actor, batch_id,
-                                           client_id, stamped_at, title, content, yjs_state_b64, deleted,
+                                           client_id, stamped_at, title, content_digest, yjs_digest, deleted,
                                            log_partition, log_offset, apply_index)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
@@ -61,14 +72,14 @@ public class ProjectionWriter {
             values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""";
 
     private static final String LOAD_KEYS = """
-            select actor, key, request_hash, batch_id, stamped_at
+            select actor, workspace_id, key, request_hash, batch_id, stamped_at
               from idempotency_keys
-             where (actor, key) in (select * from unnest(?::text[], ?::text[]))""";
+             where (actor, workspace_id, key) in (select * from unnest(?::text[], ?::text[], ?::text[]))""";
 
     private static final String CLAIM_KEY = """
-            insert into idempotency_keys (actor, key, request_hash, batch_id, stamped_at)
-            values (?, ?, ?, ?, ?)
-            on conflict (actor, key) do update
+            insert into idempotency_keys (actor, workspace_id, key, request_hash, batch_id, stamped_at)
+            values (?, ?, ?, ?, ?, ?)
+            on conflict (actor, workspace_id, key) do update
                set request_hash = excluded.request_hash, batch_id = excluded.batch_id,
                    stamped_at = excluded.stamped_at""";
 
@@ -125,19 +136,21 @@ public class ProjectionWriter {
         return applied;
     }
 
-    /** The Idempotency-Keys already owned, by (actor, key). */
+    /** The Idempotency-Keys already owned, by {@link AppliedBatch.KeyClaim#scope() (actor, workspace, key)}. */
     public Map<List<String>, AppliedBatch.KeyClaim> loadKeys(Collection<List<String>> actorKeys) {
         if (actorKeys.isEmpty()) {
             return Map.of();
         }
         Map<List<String>, AppliedBatch.KeyClaim> found = new HashMap<>();
         jdbc.query(LOAD_KEYS, ps -> {
-            ps.setArray(1, textArray(ps.getConnection(), actorKeys.stream().map(List::getFirst).toList()));
-            ps.setArray(2, textArray(ps.getConnection(), actorKeys.stream().map(List::getLast).toList()));
+            ps.setArray(1, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(0)).toList()));
+            ps.setArray(2, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(1)).toList()));
+            ps.setArray(3, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(2)).toList()));
         }, rs -> {
-            AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(rs.getString("actor"), rs.getString("key"),
-                    rs.getString("request_hash"), rs.getObject("batch_id", UUID.class), Rows.instant(rs, "stamped_at"));
-            found.put(List.of(claim.actor(), claim.key()), claim);
+            AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(rs.getString("actor"),
+                    rs.getString("workspace_id"), rs.getString("key"), rs.getString("request_hash"),
+                    rs.getObject("batch_id", UUID.class), Rows.instant(rs, "stamped_at"));
+            found.put(claim.scope(), claim);
         });
         return found;
     }
@@ -153,13 +166,16 @@ public class ProjectionWriter {
                 changes.add(change);
             }
         }
+        Bodies bodies = new Bodies();
+        changes.forEach(c -> bodies.add(c.state()));
+        writeBodies(bodies);
         jdbc.batchUpdate(UPSERT_DOCUMENT, List.copyOf(finalStates.values()), 500, (ps, d) -> {
             ps.setString(1, d.workspaceId());
             ps.setString(2, d.documentId());
             ps.setLong(3, d.version());
             ps.setString(4, d.title());
-            ps.setString(5, d.content());
-            ps.setString(6, d.yjsStateB64());
+            ps.setString(5, bodies.digest(d.content()));
+            ps.setString(6, bodies.digest(d.yjsStateB64()));
             ps.setBoolean(7, d.deleted());
             ps.setTimestamp(8, Rows.timestamp(d.createdAt()));
             ps.setTimestamp(9, Rows.timestamp(d.updatedAt()));
@@ -176,8 +192,8 @@ public class ProjectionWriter {
             ps.setString(7, c.clientId());
             ps.setTimestamp(8, Rows.timestamp(c.stampedAt()));
             ps.setString(9, d.title());
-            ps.setString(10, d.content());
-            ps.setString(11, d.yjsStateB64());
+            ps.setString(10, bodies.digest(d.content()));
+            ps.setString(11, bodies.digest(d.yjsStateB64()));
             ps.setBoolean(12, d.deleted());
             ps.setInt(13, c.position().partition());
             ps.setLong(14, c.position().offset());
@@ -203,14 +219,40 @@ public class ProjectionWriter {
                 .filter(Objects::nonNull).toList();
         jdbc.batchUpdate(CLAIM_KEY, claims, 500, (ps, k) -> {
             ps.setString(1, k.actor());
-            ps.setString(2, k.key());
-            ps.setString(3, k.requestHash());
-            ps.setObject(4, k.batchId());
-            ps.setTimestamp(5, Rows.timestamp(k.stampedAt()));
+            ps.setString(2, k.workspaceId());
+            ps.setString(3, k.key());
+            ps.setString(4, k.requestHash());
+            ps.setObject(5, k.batchId());
+            ps.setTimestamp(6, Rows.timestamp(k.stampedAt()));
         });
         if (signalApplied) {
             signal(batches);
         }
+    }
+
+    /** Stores the bodies not stored yet; a chunk with large bodies first asks which those are. */
+    private void writeBodies(Bodies bodies) {
+        if (bodies.isEmpty()) {
+            return;
+        }
+        Set<List<String>> stored = new HashSet<>();
+        if (bodies.bytes() > LOOK_BEFORE_SENDING_BYTES) {
+            jdbc.query(STORED_BODIES, ps -> {
+                ps.setArray(1, textArray(ps.getConnection(), bodies.keys().stream().map(List::getFirst).toList()));
+                ps.setArray(2, textArray(ps.getConnection(), bodies.keys().stream().map(List::getLast).toList()));
+            }, rs -> {
+                stored.add(List.of(rs.getString(1), rs.getString(2)));
+            });
+        }
+        List<List<String>> missing = bodies.keys().stream().filter(k -> !stored.contains(k)).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        jdbc.update(INSERT_BODIES, ps -> {
+            ps.setArray(1, textArray(ps.getConnection(), missing.stream().map(List::getFirst).toList()));
+            ps.setArray(2, textArray(ps.getConnection(), missing.stream().map(List::getLast).toList()));
+            ps.setArray(3, textArray(ps.getConnection(), missing.stream().map(bodies::body).toList()));
+        });
     }
 
     private void signal(List<AppliedBatch> batches) {

@@ -15,7 +15,8 @@ public class IdempotencyKeys {
     }
 
     private static final String FIND = """
-            select request_hash, batch_id, stamped_at from idempotency_keys where actor = :actor and key = :key""";
+            select request_hash, batch_id, stamped_at from idempotency_keys
+             where actor = :actor and workspace_id = :workspace and key = :key""";
 
     private final JdbcClient jdbc;
 
@@ -23,8 +24,8 @@ public class IdempotencyKeys {
         this.jdbc = jdbc;
     }
 
-    public Optional<Owner> find(String actor, String key) {
-        return jdbc.sql(FIND).param("actor", actor).param("key", key)
+    public Optional<Owner> find(String actor, String workspaceId, String key) {
+        return jdbc.sql(FIND).param("actor", actor).param("workspace", workspaceId).param("key", key)
                 .query((rs, n) -> new Owner(rs.getString("request_hash"), rs.getObject("batch_id", UUID.class),
                         Rows.instant(rs, "stamped_at")))
                 .optional();

@@ -17,16 +17,17 @@ public class DocumentReader {
 
     private static final String FIND = """
             select %s
-              from documents
-             where workspace_id = :workspace and document_id = :document""".formatted(Rows.DOCUMENT_COLUMNS);
+             where d.workspace_id = :workspace and d.document_id = :document""".formatted(Rows.DOCUMENTS);
 
     /** A version's state from history; created_at is when version 1 was stamped. */
     private static final String FIND_VERSION = """
-            select v.workspace_id, v.document_id, v.version, v.title, v.content, v.yjs_state_b64, v.deleted,
-                   c.stamped_at as created_at, v.stamped_at as updated_at, v.actor as updated_by
+            select v.workspace_id, v.document_id, v.version, v.title, b.body as content, y.body as yjs_state_b64,
+                   v.deleted, c.stamped_at as created_at, v.stamped_at as updated_at, v.actor as updated_by
               from document_versions v
               join document_versions c
                 on c.workspace_id = v.workspace_id and c.document_id = v.document_id and c.version = 1
+              join document_bodies b on b.workspace_id = v.workspace_id and b.digest = v.content_digest
+              left join document_bodies y on y.workspace_id = v.workspace_id and y.digest = v.yjs_digest
              where v.workspace_id = :workspace and v.document_id = :document and v.version = :version""";
 
     private static final String HISTORY = """

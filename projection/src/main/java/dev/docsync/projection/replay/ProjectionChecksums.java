@@ -11,7 +11,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * row, documents by their full state. Only what the log held up to {@code cutoff} (partition → end offset)
  * is compared, so a live projection that kept applying during a replay compares fairly: documents changed
  * after the cutoff are left out of the document comparison (their history up to it is still compared).
- * {@code batch_results.applied_at} is wall-clock time and not compared.
+ * {@code batch_results.applied_at} is wall-clock time and not compared. Bodies are compared by their SHA-256
+ * digests, which the rows refer to.
  */
 public final class ProjectionChecksums {
 
@@ -48,12 +49,12 @@ public final class ProjectionChecksums {
         List<Table> tables = List.of(
                 new Table("document_versions", "workspace_id, document_id, version", """
                         workspace_id, document_id, version, operation, actor, batch_id, client_id, stamped_at, title,
-                        content, yjs_state_b64, deleted, log_partition, log_offset, apply_index""", BEFORE_CUTOFF),
+                        content_digest, yjs_digest, deleted, log_partition, log_offset, apply_index""", BEFORE_CUTOFF),
                 new Table("batch_results", "batch_id", """
                         batch_id, workspace_id, actor, atomic, total, successful, failed, results, stamped_at,
                         log_partition, log_offset, duplicate_of""", BEFORE_CUTOFF),
                 new Table("documents", "workspace_id, document_id", """
-                        workspace_id, document_id, version, title, content, yjs_state_b64, deleted, created_at,
+                        workspace_id, document_id, version, title, content_digest, yjs_digest, deleted, created_at,
                         updated_at, updated_by""", changedAfterCutoff));
         List<TableComparison> results = new ArrayList<>();
         for (Table table : tables) {

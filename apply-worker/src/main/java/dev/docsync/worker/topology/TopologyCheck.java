@@ -1,0 +1,86 @@
+package dev.docsync.worker.topology;
+
+import dev.docsync.log.TopicProperties;
+import dev.docsync.projection.apply.LogTopology;
+import dev.docsync.worker.WorkerProperties;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.stereotype.Component;
+
+/**
+ * At start-up, before any consumer: the topic's partition count must be the one the projection recorded (the
+ * first start records it). A different count means workspaces now hash to other partitions, which breaks
+ * their order and the change feed, so the worker refuses to start unless
+ * {@code docsync.worker.allow-partition-change=true} says the operator knows (then the new count is recorded).
+ */
+@Component
+class TopologyCheck implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(TopologyCheck.class);
+
+    private final KafkaAdmin kafkaAdmin;
+    private final LogTopology topology;
+    private final TopicProperties topic;
+    private final WorkerProperties properties;
+    private volatile boolean running;
+
+    TopologyCheck(KafkaAdmin kafkaAdmin, LogTopology topology, TopicProperties topic, WorkerProperties properties) {
+        this.kafkaAdmin = kafkaAdmin;
+        this.topology = topology;
+        this.topic = topic;
+        this.properties = properties;
+    }
+
+    @Override
+    public void start() {
+        int actual = partitions();
+        int recorded = topology.recordOrRead(topic.name(), actual);
+        if (recorded != actual) {
+            String message = "Topic " + topic.name() + " has " + actual + " partitions but the projection was built "
+                    + "from " + recorded + ": workspaces would move to other partitions, breaking their order and the "
+                    + "change feed. Replay into a new topic with the old count, or, knowingly, set "
+                    + "docsync.worker.allow-partition-change=true (DOCSYNC_WORKER_ALLOW_PARTITION_CHANGE)";
+            if (!properties.allowPartitionChange()) {
+                throw new IllegalStateException(message);
+            }
+            log.warn("{}; allowed, recording {} partitions", message, actual);
+            topology.change(topic.name(), actual);
+        }
+        running = true;
+    }
+
+    private int partitions() {
+        try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
+            return admin.describeTopics(List.of(topic.name())).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic.name()).partitions().size();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot read the partition count of topic " + topic.name(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading topic " + topic.name(), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** After the topic guard (which runs first and creates nothing), before the listener containers. */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 1;
+    }
+}
