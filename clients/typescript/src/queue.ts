@@ -255,6 +255,7 @@ export async function settleBatch(store: Store, batch: QueuedBatch, results: Ope
         const conflict = conflictOf(doc, result.current);
         settled.conflicts.push(conflict);
       } else {
+        // current_omitted: the result's budget of current states ran out; the sync reads this document.
         settled.missingCurrent.push(doc.document_id);
         doc.sync_status = "conflict";
       }

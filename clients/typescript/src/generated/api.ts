@@ -172,7 +172,7 @@ export interface components {
         };
         ErrorInfo: {
             /** @enum {string} */
-            code: "version_conflict" | "not_found" | "already_exists" | "deleted" | "invalid" | "atomic_batch_failed" | "idempotency_key_reused" | "unreadable_event";
+            code: "version_conflict" | "not_found" | "already_exists" | "deleted" | "invalid" | "atomic_batch_failed" | "idempotency_key_reused" | "unreadable_event" | "unappliable";
             message: string;
         };
         HistoryItem: {
@@ -205,6 +205,7 @@ export interface components {
         OperationResult: {
             client_id: string;
             current?: components["schemas"]["DocumentView"];
+            current_omitted?: boolean;
             document_id?: string;
             error?: components["schemas"]["ErrorInfo"];
             /** @enum {string} */
@@ -596,7 +597,10 @@ export interface operations {
     create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1–255 visible ASCII characters, scoped to (actor, workspace): a retry with the same key and body answers with the original batch, never applies twice */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 workspaceId: string;
             };
@@ -821,6 +825,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1–255 visible ASCII characters, scoped to (actor, workspace): a retry with the same key and body answers with the original batch, never applies twice */
+                "Idempotency-Key"?: string;
                 /** @description "<version>" the change is based on, or * */
                 "If-Match"?: string;
             };
@@ -978,6 +984,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 1–255 visible ASCII characters, scoped to (actor, workspace): a retry with the same key and body answers with the original batch, never applies twice */
+                "Idempotency-Key"?: string;
                 /** @description "<version>" the change is based on, or * */
                 "If-Match"?: string;
             };
