@@ -61,7 +61,9 @@ public final class LocalMode {
         long started = System.nanoTime();
         String secret = secret(dataDirectory, true);
         int port = Integer.parseInt(env("SERVER_PORT").orElse("8080"));
-        LocalStack stack = LocalStack.start(new LocalStack.Settings(dataDirectory, port, secret, Map.of()));
+        Optional<Path> demo = demoDirectory();
+        LocalStack stack = LocalStack.start(new LocalStack.Settings(dataDirectory, port, secret,
+                demo.map(d -> Map.of(DemoSite.PROPERTY, d.toString())).orElse(Map.of())));
         Path runtime = dataDirectory.resolve(RUNTIME_FILE);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
@@ -97,6 +99,15 @@ public final class LocalMode {
 
                 """, url, (System.nanoTime() - started) / 1_000_000, dataDirectory, DEV_USER, DEV_WORKSPACE, token,
                 url, DEV_WORKSPACE);
+        System.out.println(demo.map(d -> "  demo web app: " + url + "/demo/ (from " + d + ")")
+                .orElse("  demo web app: not built (cd clients && npm ci && npm run build), or set DOCSYNC_DEMO_DIR"));
+    }
+
+    /** The built demo: {@code DOCSYNC_DEMO_DIR}, else {@code clients/demo/dist} below the working directory. */
+    private static Optional<Path> demoDirectory() {
+        Path directory = env("DOCSYNC_DEMO_DIR").map(Path::of).orElse(Path.of("clients", "demo", "dist"));
+        return Files.isRegularFile(directory.resolve("index.html"))
+                ? Optional.of(directory.toAbsolutePath().normalize()) : Optional.empty();
     }
 
     /**

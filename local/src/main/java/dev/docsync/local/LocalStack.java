@@ -187,7 +187,8 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> specific = new LinkedHashMap<>(properties);
         specific.put("server.port", String.valueOf(port));
         specific.put("docsync.jwt.secret", settings.jwtSecret());
-        return new SpringApplicationBuilder(IngestApplication.class)
+        // DemoSite switches itself on only where docsync.demo.directory is set (local mode with a built demo).
+        return new SpringApplicationBuilder(IngestApplication.class, DemoSite.class)
                 .properties(Map.of("spring.config.name", IngestApplication.CONFIG_NAME))
                 .registerShutdownHook(false)
                 .run(arguments(Map.of(), specific));

@@ -70,6 +70,64 @@ class OpenApiIntegrationTest {
     }
 
     @Test
+    void fieldsThatAreAlwaysSentAreRequiredAndNullableOnesSayNull() {
+        assertThat(required("DocumentView")).containsExactlyInAnyOrder("document_id", "workspace_id", "version",
+                "title", "content", "yjs_state_b64", "deleted", "created_at", "updated_at", "updated_by");
+        assertThat(schema("DocumentView").get("properties").get("yjs_state_b64").get("type").toString())
+                .contains("null");
+        assertThat(required("BatchRequest")).containsExactlyInAnyOrder("workspace_id", "operations");
+        assertThat(required("OperationRequest")).containsExactlyInAnyOrder("client_id", "operation");
+        assertThat(required("BatchResult")).containsExactlyInAnyOrder("batch_id", "workspace_id", "status");
+        assertThat(required("OperationResult")).containsExactlyInAnyOrder("client_id", "operation", "status");
+        assertThat(required("ChangeItem")).contains("document_id", "version", "operation");
+        assertThat(required("PageChangeItem")).containsExactlyInAnyOrder("items", "next_cursor");
+        assertThat(required("Problem")).containsExactlyInAnyOrder("type", "title", "status", "detail");
+    }
+
+    @Test
+    void responsesNameTheirMediaTypesAndErrorsAreProblemJson() {
+        spec.get("paths").properties().forEach(path -> path.getValue().properties().forEach(method -> {
+            JsonNode responses = method.getValue().get("responses");
+            responses.properties().forEach(response -> {
+                JsonNode content = response.getValue().get("content");
+                String where = method.getKey() + " " + path.getKey() + " " + response.getKey();
+                if (response.getKey().equals("204")) {
+                    assertThat(content).as(where).isNull();
+                } else if (response.getKey().startsWith("2")) {
+                    assertThat(content.propertyNames()).as(where).containsExactly("application/json");
+                } else if (!response.getKey().equals("410") || !path.getKey().endsWith("{documentId}")
+                        || !method.getKey().equals("get")) {
+                    assertThat(content.propertyNames()).as(where).containsExactly("application/problem+json");
+                    assertThat(ref(content.get("application/problem+json").get("schema"))).isEqualTo("Problem");
+                }
+            });
+            assertThat(responses.has("401")).as(path.getKey()).isTrue();
+        }));
+        assertThat(operation("post", "/api/v1/documents/batch").get("responses").has("503")).isTrue();
+    }
+
+    @Test
+    void headersTheApiReadsAndWritesAreDeclared() {
+        JsonNode batch = operation("post", "/api/v1/documents/batch").get("responses");
+        assertThat(batch.get("202").get("headers").propertyNames()).contains("Location", "Preference-Applied");
+        assertThat(batch.get("429").get("headers").propertyNames()).contains("Retry-After");
+        assertThat(batch.get("503").get("headers").propertyNames()).contains("Retry-After");
+        assertThat(operation("get", DOCUMENT).get("responses").get("200").get("headers").propertyNames())
+                .contains("ETag");
+        JsonNode created = operation("post", "/api/v1/workspaces/{workspaceId}/documents").get("responses").get("201");
+        assertThat(created.get("headers").propertyNames()).contains("Location", "ETag");
+    }
+
+    @Test
+    void operationsAreTaggedByResourceNotByController() {
+        List<String> tags = new ArrayList<>();
+        spec.get("paths").properties().forEach(path -> path.getValue().properties()
+                .forEach(method -> method.getValue().get("tags").forEach(t -> tags.add(t.asString()))));
+        assertThat(tags).isNotEmpty().noneMatch(t -> t.endsWith("-controller"));
+        assertThat(tags).contains("batches", "documents", "changes");
+    }
+
+    @Test
     void theDescriptionIsBehindBearerAuthAndTheUiIsOpen() {
         assertThat(spec.get("components").get("securitySchemes").get("bearer").get("scheme").asString())
                 .isEqualTo("bearer");
@@ -124,6 +182,15 @@ class OpenApiIntegrationTest {
 
     private static List<String> properties(String schema) {
         return List.copyOf(schema(schema).get("properties").propertyNames());
+    }
+
+    private static List<String> required(String schema) {
+        List<String> names = new ArrayList<>();
+        JsonNode required = schema(schema).get("required");
+        if (required != null) {
+            required.forEach(r -> names.add(r.asString()));
+        }
+        return names;
     }
 
     private static String ref(JsonNode schema) {

@@ -21,6 +21,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.cors.CorsConfigurationSource;
 
 /**
  * Every API call needs a valid bearer JWT; open are the health probes, the Prometheus scrape and the API
@@ -33,9 +34,12 @@ class SecurityConfig {
     private static final int MIN_SECRET_BYTES = 32;
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, ProblemAuthenticationEntryPoint entryPoint) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, ProblemAuthenticationEntryPoint entryPoint,
+            CorsConfigurationSource corsOrigins) throws Exception {
         return http
                 .csrf(csrf -> csrf.disable())
+                // Cross-origin callers only where DOCSYNC_CORS_ORIGINS names them (CorsConfig); preflights need no token.
+                .cors(cors -> cors.configurationSource(corsOrigins))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/error")

@@ -1,0 +1,110 @@
+import { useDocsync, useDocuments, useSyncStatus } from "@docsync/react";
+import type { LocalDocument } from "@docsync/client";
+import { useEffect, useState } from "react";
+
+export function Toolbar({ offline, setOffline, user, workspaceId, onLogout }: {
+  offline: boolean; setOffline: (v: boolean) => void; user: string; workspaceId: string; onLogout: () => void;
+}) {
+  const { pending, syncing, progress, lastReport, sync } = useSyncStatus();
+  const done = progress ? progress.applied + progress.failed : 0;
+  return (
+    <header className="toolbar">
+      <span data-testid="who">{user} @ {workspaceId}</span>
+      <label className="offline">
+        <input type="checkbox" data-testid="offline-switch" checked={offline} onChange={(e) => setOffline(e.target.checked)} /> offline
+      </label>
+      <button data-testid="sync-button" onClick={() => void sync()} disabled={syncing}>Sync</button>
+      <progress data-testid="sync-progress" max={Math.max(progress?.total ?? 0, 1)} value={progress?.total ? done : 0} />
+      <span data-testid="progress-text">{progress ? `${done}/${progress.total}` : "–"}</span>
+      <span data-testid="pending-count">{pending} pending</span>
+      <span data-testid="last-report">
+        {lastReport ? (lastReport.failure ? `not synced: ${lastReport.failure.code}` : `synced ${lastReport.successful}/${lastReport.total}, ${lastReport.conflicts.length} conflicts`) : ""}
+      </span>
+      <button onClick={onLogout} data-testid="logout">Log out</button>
+    </header>
+  );
+}
+
+export function DocumentList({ selected, onSelect }: { selected: string | null; onSelect: (id: string) => void }) {
+  const client = useDocsync();
+  const { data, status } = useDocuments();
+  const create = async () => {
+    const doc = await client?.documents.create({ title: "Untitled", content: "" });
+    if (doc) onSelect(doc.document_id);
+  };
+  return (
+    <nav className="list">
+      <button data-testid="new-document" onClick={() => void create()}>+ New document</button>
+      {status === "loading" && <p>Loading…</p>}
+      <ul data-testid="document-list">
+        {data.map((doc) => (
+          <li key={doc.document_id} data-testid={`doc-${doc.document_id}`} data-title={doc.title}
+            className={`${doc.document_id === selected ? "selected" : ""} ${doc.deleted ? "deleted" : ""}`}
+            onClick={() => onSelect(doc.document_id)}>
+            <span className="title">{doc.title || "(untitled)"}</span>
+            <span className={`mark ${doc.sync_status}`} data-testid="mark" title={doc.error?.message}>{doc.sync_status}</span>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function Editor({ id, onGone }: { id: string; onGone: () => void }) {
+  const client = useDocsync();
+  const { data } = useDocuments();
+  const doc = data.find((d) => d.document_id === id);
+  const [title, setTitle] = useState("");
+  const [content, setContent] = useState("");
+  useEffect(() => {
+    if (doc) {
+      setTitle(doc.conflict ? doc.conflict.mine.title : doc.title);
+      setContent(doc.conflict ? doc.conflict.mine.content : doc.content);
+    }
+    // Re-load the fields when another document is selected or the server's copy arrives.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id, doc?.version, doc?.sync_status]);
+  if (!doc) return <section className="editor"><p>Select a document.</p></section>;
+  if (doc.conflict) return <ConflictView doc={doc} />;
+  const save = () => void client?.documents.update(id, { title, content });
+  const remove = async () => {
+    await client?.documents.delete(id);
+    if (!(await client?.documents.get(id))) onGone();
+  };
+  return (
+    <section className="editor" data-testid="editor">
+      <input data-testid="title-input" value={title} onChange={(e) => setTitle(e.target.value)} disabled={doc.deleted} />
+      <textarea data-testid="content-input" rows={12} value={content} onChange={(e) => setContent(e.target.value)} disabled={doc.deleted} />
+      <div className="actions">
+        <button data-testid="save-button" onClick={save} disabled={doc.deleted}>Save</button>
+        <button data-testid="delete-button" onClick={() => void remove()} disabled={doc.deleted}>Delete</button>
+        <span className="meta">version {doc.version ?? "–"} · {doc.sync_status}{doc.error ? ` (${doc.error.code}: ${doc.error.message})` : ""}</span>
+      </div>
+    </section>
+  );
+}
+
+function ConflictView({ doc }: { doc: LocalDocument }) {
+  const client = useDocsync();
+  const conflict = doc.conflict!;
+  const keep = (choice: "mine" | "theirs") => void client?.resolve(doc.document_id, choice);
+  return (
+    <section className="conflict" data-testid="conflict-view">
+      <h3>Conflict: someone else changed this document</h3>
+      <div className="sides">
+        <div data-testid="conflict-mine">
+          <h4>Mine</h4>
+          <p className="title">{conflict.mine.deleted ? "(deleted)" : conflict.mine.title}</p>
+          <pre>{conflict.mine.content}</pre>
+          <button data-testid="keep-mine" onClick={() => keep("mine")}>Keep mine</button>
+        </div>
+        <div data-testid="conflict-theirs">
+          <h4>Theirs (version {conflict.theirs.version}, by {conflict.theirs.updated_by})</h4>
+          <p className="title">{conflict.theirs.deleted ? "(deleted)" : conflict.theirs.title}</p>
+          <pre>{conflict.theirs.content}</pre>
+          <button data-testid="keep-theirs" onClick={() => keep("theirs")}>Keep theirs</button>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,99 @@
+import type { components } from "./generated/api.js";
+
+type Schemas = components["schemas"];
+
+/** Wire types, generated from the server's OpenAPI description (src/generated/api.ts). */
+export type DocumentView = Schemas["DocumentView"];
+export type BatchRequest = Schemas["BatchRequest"];
+export type OperationRequest = Schemas["OperationRequest"];
+export type BatchResult = Schemas["BatchResult"];
+export type OperationResult = Schemas["OperationResult"];
+export type ChangePage = Schemas["PageChangeItem"];
+export type ChangeItem = Schemas["ChangeItem"];
+export type Problem = Schemas["Problem"];
+export type OperationType = OperationRequest["operation"];
+
+/** Where a local copy stands with the server. */
+export type SyncStatus = "synced" | "pending" | "conflict" | "error";
+
+/** The fields a client writes. */
+export interface DocumentFields {
+  title?: string;
+  content?: string;
+  yjs_state_b64?: string | null;
+}
+
+export interface NewDocumentInput extends DocumentFields {
+  /** Client-chosen id; one is generated (a UUID) when absent, so the document can be edited before it syncs. */
+  document_id?: string;
+}
+
+/** My side of a conflict: my local fields, and whether my edit was a delete. */
+export interface MyVersion {
+  title: string;
+  content: string;
+  yjs_state_b64: string | null;
+  deleted: boolean;
+}
+
+export interface Conflict {
+  document_id: string;
+  mine: MyVersion;
+  /** The server's current state; `deleted: true` when another client deleted it. */
+  theirs: DocumentView;
+}
+
+export interface OperationError {
+  document_id: string;
+  client_id?: string;
+  operation?: OperationType;
+  /** The server's per-operation code (`not_found`, `already_exists`, `deleted`, …) or `rejected` (4xx batch). */
+  code: string;
+  message: string;
+}
+
+/** A local copy of a document, as `documents.get()`/`list()` return it. */
+export interface LocalDocument {
+  document_id: string;
+  title: string;
+  content: string;
+  yjs_state_b64: string | null;
+  /** The server version this copy is based on; null until its create is confirmed. */
+  version: number | null;
+  sync_status: SyncStatus;
+  /** A delete of mine not yet confirmed (the copy stays visible, marked, until it is). */
+  deleted: boolean;
+  updated_at: string | null;
+  updated_by: string | null;
+  conflict?: Conflict;
+  error?: OperationError;
+}
+
+/** A transport problem that outlived the retries, or a whole-request refusal; the operations stay queued. */
+export interface SyncFailure {
+  code: "offline" | "unreachable" | "unauthorized" | "forbidden" | "http_error";
+  message: string;
+  status?: number;
+}
+
+export interface SyncReport {
+  /** Operations pushed in this sync. */
+  total: number;
+  successful: number;
+  /** Every non-success: conflicts and errors. */
+  failed: number;
+  conflicts: Conflict[];
+  errors: OperationError[];
+  /** Why the sync stopped early, if it did (queued operations remain pending). */
+  failure?: SyncFailure;
+  /** Documents refreshed from the change feed. */
+  pulled: number;
+  batches: number;
+}
+
+export interface SyncProgress {
+  total: number;
+  sent: number;
+  applied: number;
+  failed: number;
+}
