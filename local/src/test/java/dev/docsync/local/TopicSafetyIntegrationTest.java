@@ -7,6 +7,7 @@ import dev.docsync.worker.WorkerApplication;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -37,17 +38,41 @@ class TopicSafetyIntegrationTest {
         }
     }
 
-    private ConfigurableApplicationContext startWorker(String topic, boolean allowUnsafe) {
+    @Test
+    void aWorkerRefusesATopicWhosePartitionCountDiffersFromTheRecordedOne() throws Exception {
+        String topic = "resized-" + Batches.workspace("t");
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.log.bootstrap());
+        try (Admin admin = Admin.create(config)) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1).configs(Map.of("retention.ms", "-1"))))
+                    .all().get();
+        }
+        stack.jdbc.update("insert into log_topology (topic, partitions) values (?, 3)", topic);
+
+        assertThatThrownBy(() -> startWorker(topic, false, "--docsync.worker.allow-partition-change=false").close())
+                .hasStackTraceContaining("Topic " + topic + " has 2 partitions but the projection was built from 3");
+        try (ConfigurableApplicationContext allowed = startWorker(topic, false,
+                "--docsync.worker.allow-partition-change=true")) {
+            assertThat(allowed.isRunning()).isTrue();
+        }
+        assertThat(stack.jdbc.queryForObject("select partitions from log_topology where topic = ?", Integer.class,
+                topic)).as("the topic was neither resized nor is the old count kept").isEqualTo(2);
+        assertThat(stack.jdbc.queryForObject("select partitions from log_topology where topic = 'docsync.operations'",
+                Integer.class)).isEqualTo(TestStack.PARTITIONS);
+    }
+
+    private ConfigurableApplicationContext startWorker(String topic, boolean allowUnsafe, String... more) {
         return new SpringApplicationBuilder(WorkerApplication.class)
                 .properties(Map.of("spring.config.name", WorkerApplication.CONFIG_NAME))
                 .web(WebApplicationType.NONE)
                 .registerShutdownHook(false)
-                .run("--spring.datasource.url=" + stack.stack.jdbcUrl(),
+                .run(Stream.concat(Stream.of("--spring.datasource.url=" + stack.stack.jdbcUrl(),
                         "--spring.datasource.username=" + stack.stack.databaseUser(),
                         "--spring.datasource.password=",
                         "--spring.kafka.bootstrap-servers=" + stack.log.bootstrap(),
                         "--spring.kafka.listener.auto-startup=false",
                         "--docsync.topic.name=" + topic,
-                        "--docsync.topic.allow-unsafe-retention=" + allowUnsafe);
+                        "--docsync.topic.allow-unsafe-retention=" + allowUnsafe), Stream.of(more))
+                        .toArray(String[]::new));
     }
 }

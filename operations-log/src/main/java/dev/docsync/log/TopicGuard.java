@@ -77,6 +77,19 @@ public class TopicGuard implements SmartLifecycle {
         }
     }
 
+    /** The operations topic's partition count as the cluster has it now. */
+    public int partitionCount() {
+        try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
+            return admin.describeTopics(List.of(topic.name())).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic.name()).partitions().size();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot read the partition count of topic " + topic.name(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading topic " + topic.name(), e);
+        }
+    }
+
     private Map<String, String> describe() {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic.name());
         try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
@@ -224,33 +225,26 @@ public class ApplyTransaction {
 
     /** The current states {@code batch} needs: from earlier batches of this chunk, else from the projection. */
     private Map<DocumentKey, DocumentView> statesFor(GatheredBatch batch, Map<DocumentKey, DocumentView> known) {
-        Set<DocumentKey> needed = documentKeys(List.of(batch));
-        Map<DocumentKey, DocumentView> states = new HashMap<>();
-        Set<DocumentKey> missing = new HashSet<>();
-        for (DocumentKey key : needed) {
-            if (known.containsKey(key)) {
-                states.put(key, known.get(key));
-            } else {
-                missing.add(key);
-            }
-        }
-        states.putAll(writer.loadDocuments(missing));
-        return states;
+        return knownOrLoaded(documentKeys(List.of(batch)), known, writer::loadDocuments);
     }
 
     private Map<List<String>, AppliedBatch.KeyClaim> claimsFor(GatheredBatch batch,
             Map<List<String>, AppliedBatch.KeyClaim> known) {
-        Map<List<String>, AppliedBatch.KeyClaim> claims = new HashMap<>();
-        Set<List<String>> missing = new HashSet<>();
-        for (List<String> key : actorKeys(List.of(batch))) {
+        return knownOrLoaded(actorKeys(List.of(batch)), known, writer::loadKeys);
+    }
+
+    private static <K, V> Map<K, V> knownOrLoaded(Set<K> needed, Map<K, V> known, Function<Set<K>, Map<K, V>> load) {
+        Map<K, V> values = new HashMap<>();
+        Set<K> missing = new HashSet<>();
+        for (K key : needed) {
             if (known.containsKey(key)) {
-                claims.put(key, known.get(key));
+                values.put(key, known.get(key));
             } else {
                 missing.add(key);
             }
         }
-        claims.putAll(writer.loadKeys(missing));
-        return claims;
+        values.putAll(load.apply(missing));
+        return values;
     }
 
     /**

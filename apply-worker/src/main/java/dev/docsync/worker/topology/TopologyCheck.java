@@ -1,17 +1,12 @@
 package dev.docsync.worker.topology;
 
+import dev.docsync.log.TopicGuard;
 import dev.docsync.log.TopicProperties;
 import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.worker.WorkerProperties;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,14 +20,14 @@ class TopologyCheck implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(TopologyCheck.class);
 
-    private final KafkaAdmin kafkaAdmin;
+    private final TopicGuard topicGuard;
     private final LogTopology topology;
     private final TopicProperties topic;
     private final WorkerProperties properties;
     private volatile boolean running;
 
-    TopologyCheck(KafkaAdmin kafkaAdmin, LogTopology topology, TopicProperties topic, WorkerProperties properties) {
-        this.kafkaAdmin = kafkaAdmin;
+    TopologyCheck(TopicGuard topicGuard, LogTopology topology, TopicProperties topic, WorkerProperties properties) {
+        this.topicGuard = topicGuard;
         this.topology = topology;
         this.topic = topic;
         this.properties = properties;
@@ -40,7 +35,7 @@ class TopologyCheck implements SmartLifecycle {
 
     @Override
     public void start() {
-        int actual = partitions();
+        int actual = topicGuard.partitionCount();
         int recorded = topology.recordOrRead(topic.name(), actual);
         if (recorded != actual) {
             String message = "Topic " + topic.name() + " has " + actual + " partitions but the projection was built "
@@ -54,18 +49,6 @@ class TopologyCheck implements SmartLifecycle {
             topology.change(topic.name(), actual);
         }
         running = true;
-    }
-
-    private int partitions() {
-        try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
-            return admin.describeTopics(List.of(topic.name())).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(topic.name()).partitions().size();
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Cannot read the partition count of topic " + topic.name(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while reading topic " + topic.name(), e);
-        }
     }
 
     @Override
