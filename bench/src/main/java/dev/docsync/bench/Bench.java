@@ -33,8 +33,8 @@ public final class Bench {
         static final Settings FULL = new Settings(3, 20, 100, new int[] {1, 4, 16, 64}, Duration.ofSeconds(8),
                 new int[] {5_000, 10_000, 15_000, 20_000, 25_000}, Duration.ofSeconds(10), 100, new int[] {1, 2, 4, 8},
                 Duration.ofSeconds(2), 1);
-        static final Settings SMOKE = new Settings(1, 3, 10, new int[] {1, 4}, Duration.ofMillis(1500),
-                new int[] {1_000, 2_000}, Duration.ofSeconds(2), 100, new int[] {1, 2}, Duration.ofMillis(300), 1);
+        static final Settings SMOKE = new Settings(1, 2, 5, new int[] {1, 4}, Duration.ofSeconds(1),
+                new int[] {1_000, 2_000}, Duration.ofMillis(1500), 100, new int[] {1, 2}, Duration.ofMillis(200), 1);
 
         /** Clients with a token each; the open loop spreads its requests over all of them. */
         static final int CLIENTS = 64;
@@ -68,6 +68,11 @@ public final class Bench {
         Settings settings = options.contains("--smoke") ? Settings.SMOKE : Settings.FULL;
         Path out = Path.of(option(options, "--out", "bench/results"));
         Path jar = Path.of(option(options, "--jar", "local/target/docsync-local.jar")).toAbsolutePath();
+        if (options.contains("--jfr")) {
+            JfrProfile.write(Path.of(option(options, "--jfr", "stack.jfr")), out);
+            System.out.println("[bench] " + out.resolve("profile.md").toAbsolutePath());
+            return;
+        }
         if (options.contains("--only-open-loop")) {
             openLoopOnly(settings, jar);
             return;
@@ -204,7 +209,9 @@ public final class Bench {
             for (int ignored : settings.offeredRates()) {
                 runs.add(new ArrayList<>());
             }
-            progress.note("sustained by sweep: " + sweeps(settings, clients, new OpenLoop(load,
+            Settings oneSweep = new Settings(1, 0, 0, new int[0], Duration.ZERO, settings.offeredRates(),
+                    settings.perStep(), settings.batchSize(), new int[0], Duration.ZERO, 0);
+            progress.note("sustained: " + sweeps(oneSweep, clients, new OpenLoop(load,
                     new LagProbe(stack.workerManagement()), cpu, progress), runs, progress));
         }
     }

@@ -49,7 +49,7 @@ final class OpenLoop {
         Cpu.Sample before = cpu.sample();
         long start = System.nanoTime();
         long end = start + duration.toNanos();
-        long windowFrom = start + 1_000_000_000L;
+        long windowFrom = start + Math.min(1_000_000_000L, duration.toNanos() / 4);
         Thread sampler = Thread.ofPlatform().daemon().name("lag-sampler").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 lags.add(new LagSample(System.nanoTime(), lag.events()));

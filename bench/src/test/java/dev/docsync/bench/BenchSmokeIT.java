@@ -34,7 +34,7 @@ class BenchSmokeIT {
         assertThat(results.get("baseline").get("best").get("median").asDouble()).isPositive();
         assertThat(results.get("replay").get(0).get("events").asLong()).isPositive();
         assertThat(results.get("memory").get("postgres_peak_pss_mi_b").asLong()).isPositive();
-        assertThat(results.get("seed").get(0).get("singles10").get("count").asLong()).isEqualTo(3);
+        assertThat(results.get("seed").get(0).get("singles10").get("count").asLong()).isEqualTo(2);
         assertThat(Files.readString(out.resolve("results.md"))).contains("| sustained open loop vs strong baseline |");
         assertThat(Files.readString(out.resolve("results.html"))).contains("new Chart(", "Chart.js",
                 "getElementById('open')");
