@@ -41,7 +41,7 @@ final class Scenarios {
             singles.recordValue(micros(start));
             Client.Batch batch = client.creates(workspace, 10);
             start = System.nanoTime();
-            expectApplied(load.send(batch, WAIT_SECONDS, counts));
+            load.send(batch, WAIT_SECONDS, counts);
             batches.recordValue(micros(start));
             progress.step("seed comparison " + repetition, round + 1, rounds);
         }
@@ -58,7 +58,8 @@ final class Scenarios {
         for (int i = 0; i < requests + warmUp; i++) {
             Client.Batch batch = client.next(10);
             long start = System.nanoTime();
-            expectApplied(load.send(batch, WAIT_SECONDS, counts));
+            // A 202 (not applied within the wait) is recorded too: its latency is at least the wait.
+            load.send(batch, WAIT_SECONDS, counts);
             if (i >= warmUp) {
                 histogram.recordValue(micros(start));
             }
@@ -109,12 +110,6 @@ final class Scenarios {
 
     static double cpuMicrosPerOp(Cpu.Share share, double seconds, long operations) {
         return operations == 0 ? 0 : Math.round((share.stack() + share.postgres()) * seconds * 1e6 / operations * 10) / 10.0;
-    }
-
-    private static void expectApplied(int status) {
-        if (status != 200) {
-            throw new IllegalStateException("a sequential batch answered " + status + ", not 200");
-        }
     }
 
     static Histogram histogram() {
