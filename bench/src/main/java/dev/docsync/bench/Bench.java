@@ -17,9 +17,10 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * {@code java -jar bench/target/docsync-bench.jar [--smoke] [--out DIR] [--jar PATH] [--only-open-loop]}: starts the
- * local-mode jar on a fresh data directory and runs every scenario side by side against it, then writes the
- * results. {@code --only-open-loop} runs just the open-loop sweeps (to profile the stack under that load).
+ * {@code java -jar bench/target/docsync-bench.jar [--smoke] [--out DIR] [--jar PATH]}: starts the local-mode jar on
+ * a fresh data directory and runs every scenario side by side against it, then writes the results.
+ * {@code --only-open-loop [--record FILE.jfr]} runs one open-loop sweep after a warm-up, recording the stack with
+ * JFR during the sweep only; {@code --jfr FILE.jfr} writes {@code profile.md} from such a recording.
  */
 public final class Bench {
 
@@ -31,8 +32,8 @@ public final class Bench {
             int[] offeredRates, Duration perStep, int batchSize, int[] baselineConnections, Duration perBaselineCell,
             int replays) {
         static final Settings FULL = new Settings(3, 20, 100, new int[] {1, 4, 16, 64}, Duration.ofSeconds(8),
-                new int[] {5_000, 10_000, 15_000, 20_000, 25_000}, Duration.ofSeconds(10), 100, new int[] {1, 2, 4, 8},
-                Duration.ofSeconds(2), 1);
+                new int[] {2_500, 5_000, 7_500, 10_000, 15_000, 20_000, 25_000}, Duration.ofSeconds(10), 100,
+                new int[] {1, 2, 4, 8}, Duration.ofSeconds(2), 1);
         static final Settings SMOKE = new Settings(1, 2, 5, new int[] {1, 4}, Duration.ofSeconds(1),
                 new int[] {1_000, 2_000}, Duration.ofMillis(1500), 100, new int[] {1, 2}, Duration.ofMillis(200), 1);
 
@@ -74,7 +75,7 @@ public final class Bench {
             return;
         }
         if (options.contains("--only-open-loop")) {
-            openLoopOnly(settings, jar);
+            openLoopOnly(settings, jar, options);
             return;
         }
         Results results = run(settings, jar);
@@ -143,6 +144,10 @@ public final class Bench {
                     }
                 }
 
+                // PostgreSQL's peak under the stack's load only: the baseline's bulk copy and 8 extra backends are not
+                // the local stack's memory.
+                long postgresPeakUnderLoad = Math.max(postgresPeak.peakMiB(),
+                        Memory.postgresRssMiB(stack.postgresData()));
                 progress.note("strong direct-JDBC baseline...");
                 Results.Baseline baseline = new Baseline(stack.endpoints(), cpu, progress).run(settings.batchSize(),
                         settings.baselineConnections(), settings.perBaselineCell(), reps, settings.latencyRequests());
@@ -154,8 +159,7 @@ public final class Bench {
                     replays.add(new Results.Replay(replay[0], replay[1], replay[2]));
                     progress.note(String.format("replay: %,d events/s", replay[2]));
                 }
-                Results.Memory memory = new Results.Memory(Memory.peakRssMiB(stack.pid()),
-                        Math.max(postgresPeak.peakMiB(), Memory.postgresRssMiB(stack.postgresData())));
+                Results.Memory memory = new Results.Memory(Memory.peakRssMiB(stack.pid()), postgresPeakUnderLoad);
                 return new Results(machine(), settings.describe(), startup, seed,
                         spread(seed, Results.Seed::speedup), latency, spread(latency, Latency::p50),
                         spread(latency, Latency::p99), closed, open, sustainedBySweep,
@@ -195,7 +199,7 @@ public final class Bench {
     }
 
     /** Just the open-loop sweeps, printed: the load to profile the stack under. */
-    private static void openLoopOnly(Settings settings, Path jar) throws Exception {
+    private static void openLoopOnly(Settings settings, Path jar, List<String> options) throws Exception {
         Progress progress = new Progress();
         String java = ProcessHandle.current().info().command().orElse("java");
         try (StackProcess stack = new StackProcess(java, jar, Files.createTempDirectory("docsync-bench-"))) {
@@ -211,8 +215,18 @@ public final class Bench {
             }
             Settings oneSweep = new Settings(1, 0, 0, new int[0], Duration.ZERO, settings.offeredRates(),
                     settings.perStep(), settings.batchSize(), new int[0], Duration.ZERO, 0);
+            // Recording only the sweep (not start-up and warm-up): jcmd of the same JDK, on the stack's pid.
+            String recording = option(options, "--record", null);
+            if (recording != null) {
+                stack.jcmd("JFR.start", "name=bench", "settings=profile",
+                        "filename=" + Path.of(recording).toAbsolutePath());
+            }
             progress.note("sustained: " + sweeps(oneSweep, clients, new OpenLoop(load,
                     new LagProbe(stack.workerManagement()), cpu, progress), runs, progress));
+            if (recording != null) {
+                stack.jcmd("JFR.stop", "name=bench");
+                progress.note("recording in " + recording);
+            }
         }
     }
 

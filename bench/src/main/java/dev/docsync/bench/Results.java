@@ -79,7 +79,10 @@ record Results(Map<String, String> machine, Map<String, Object> settings, long s
     record Replay(long events, long millis, double eventsPerSecond) {
     }
 
-    /** Peaks: the stack JVM's VmHWM, and the highest PSS sum of PostgreSQL's processes sampled every second. */
+    /**
+     * Peaks: the stack JVM's VmHWM, and the highest PSS sum of PostgreSQL's processes sampled every second while
+     * the stack was under load (before the baseline ran).
+     */
     record Memory(long stackJvmPeakRssMiB, long postgresPeakPssMiB) {
         long totalMiB() {
             return stackJvmPeakRssMiB + postgresPeakPssMiB;

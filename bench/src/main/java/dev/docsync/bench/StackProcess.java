@@ -85,6 +85,18 @@ final class StackProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Runs {@code jcmd <stack pid> args...} of the JDK that runs the stack; fails unless it exits 0. */
+    void jcmd(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(java).resolveSibling("jcmd").toString(),
+                String.valueOf(process.pid())));
+        command.addAll(List.of(args));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (child.waitFor() != 0) {
+            throw new IOException("jcmd " + String.join(" ", args) + " failed: " + out);
+        }
+    }
+
     /** Mints tokens for the stack's secret. */
     Tokens tokens() {
         return new Tokens(secret);
