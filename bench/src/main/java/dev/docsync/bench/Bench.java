@@ -6,6 +6,7 @@ import dev.docsync.bench.Results.Latency;
 import dev.docsync.bench.Results.OpenRun;
 import dev.docsync.bench.Results.OpenStep;
 import dev.docsync.bench.Results.Spread;
+import dev.docsync.contracts.DocsyncJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * {@code java -jar bench/target/docsync-bench.jar [--smoke] [--out DIR] [--jar PATH]}: starts the local-mode jar on
  * a fresh data directory and runs every scenario side by side against it, then writes the results.
+ * {@code --report results.json} writes the report again from a run's JSON;
  * {@code --only-open-loop [--record FILE.jfr]} runs one open-loop sweep after a warm-up, recording the stack with
  * JFR during the sweep only; {@code --jfr FILE.jfr} writes {@code profile.md} from such a recording.
  */
@@ -69,6 +71,13 @@ public final class Bench {
         Settings settings = options.contains("--smoke") ? Settings.SMOKE : Settings.FULL;
         Path out = Path.of(option(options, "--out", "bench/results"));
         Path jar = Path.of(option(options, "--jar", "local/target/docsync-local.jar")).toAbsolutePath();
+        if (options.contains("--report")) {
+            Results results = DocsyncJson.mapper().readValue(Path.of(option(options, "--report", "results.json"))
+                    .toFile(), Results.class);
+            Report.write(results, out);
+            System.out.println(Report.markdown(results));
+            return;
+        }
         if (options.contains("--jfr")) {
             JfrProfile.write(Path.of(option(options, "--jfr", "stack.jfr")), out);
             System.out.println("[bench] " + out.resolve("profile.md").toAbsolutePath());

@@ -30,7 +30,6 @@ final class JfrProfile {
     static {
         PATHS.put("JSON (Jackson) anywhere", "tools.jackson.");
         PATHS.put("JWT decoding (Nimbus / Spring Security oauth2)", "org.springframework.security.oauth2.jwt.");
-        PATHS.put("Spring Security filter chain", "org.springframework.security.web.FilterChainProxy");
         PATHS.put("ingest: batch controller", "dev.docsync.ingest.batch.BatchController");
         PATHS.put("ingest: append to Kafka (OperationLog)", "dev.docsync.ingest.batch.OperationLog");
         PATHS.put("ingest: waiting / reading results (BatchWaiters, BatchReader)", "dev.docsync.ingest.batch.BatchWaiters|dev.docsync.projection.batches.BatchReader");
@@ -46,7 +45,6 @@ final class JfrProfile {
         PATHS.put("compression (lz4)", "net.jpountz.");
         PATHS.put("Micrometer / observations", "io.micrometer.");
         PATHS.put("logging (logback / slf4j)", "ch.qos.logback.|org.slf4j.");
-        PATHS.put("Tomcat / HTTP", "org.apache.tomcat.|org.apache.catalina.|org.apache.coyote.");
     }
 
     private JfrProfile() {
@@ -55,6 +53,7 @@ final class JfrProfile {
     static void write(Path recording, Path out) throws IOException {
         Map<String, Long> byThread = new HashMap<>();
         Map<String, Long> byLibrary = new HashMap<>();
+        Map<String, Long> byCaller = new HashMap<>();
         Map<String, Long> byPath = new LinkedHashMap<>();
         Map<String, Long> selfMethods = new HashMap<>();
         Map<String, Long> docsyncInclusive = new HashMap<>();
@@ -65,6 +64,8 @@ final class JfrProfile {
         double gcPauseMillis = 0;
         long gcs = 0;
         List<double[]> cpuLoads = new ArrayList<>();
+        Map<String, Long> gcByName = new HashMap<>();
+        List<Long> heapAfterGc = new ArrayList<>();
         try (RecordingFile file = new RecordingFile(recording)) {
             while (file.hasMoreEvents()) {
                 RecordedEvent event = file.readEvent();
@@ -82,6 +83,9 @@ final class JfrProfile {
                         List<RecordedFrame> frames = stack.getFrames();
                         String top = frames.getFirst().getMethod().getType().getName();
                         byLibrary.merge(library(top), 1L, Long::sum);
+                        byCaller.merge(frames.stream().map(f -> f.getMethod().getType().getName())
+                                .filter(c -> !isJdk(c)).findFirst().map(JfrProfile::library).orElse("JDK only"),
+                                1L, Long::sum);
                         selfMethods.merge(method(frames.getFirst()), 1L, Long::sum);
                         Set<String> paths = new HashSet<>();
                         Set<String> methods = new HashSet<>();
@@ -118,6 +122,12 @@ final class JfrProfile {
                     case "jdk.GarbageCollection" -> {
                         gcs++;
                         gcPauseMillis += event.getDuration("sumOfPauses").toNanos() / 1e6;
+                        gcByName.merge(event.getString("name") + " (" + event.getString("cause") + ")", 1L, Long::sum);
+                    }
+                    case "jdk.GCHeapSummary" -> {
+                        if ("After GC".equals(event.getString("when"))) {
+                            heapAfterGc.add(event.getLong("heapUsed"));
+                        }
                     }
                     case "jdk.CPULoad" -> cpuLoads.add(new double[] {event.getFloat("jvmUser"),
                         event.getFloat("jvmSystem"), event.getFloat("machineTotal")});
@@ -140,7 +150,14 @@ final class JfrProfile {
                     + " cores): user %.0f %%, system %.0f %%; whole machine %.0f %%. GC: %d collections, %.0f ms of"
                     + " pauses in all.%n%n", cpuLoads.size(), 100 * user, 100 * system, 100 * machine, gcs, gcPauseMillis));
         }
+        if (gcs > 0) {
+            md.append(String.format(Locale.ROOT, "Heap used after GC: average %.0f MiB, max %.0f MiB (heap limit from"
+                    + " the stack's -Xmx). Collections: %s.%n%n",
+                    heapAfterGc.stream().mapToLong(l -> l).average().orElse(0) / 1048576.0,
+                    heapAfterGc.stream().mapToLong(l -> l).max().orElse(0) / 1048576.0, gcByName));
+        }
         table(md, "By thread role", byThread, samples, 30);
+        table(md, "By library, JDK frames charged to the library that called them", byCaller, samples, 30);
         table(md, "By library of the sampled (top) frame", byLibrary, samples, 30);
         md.append("## Inclusive shares of code paths\n\nA sample counts for every path on its stack, so these overlap.\n\n");
         md.append("| path | share |\n|---|---|\n");
@@ -198,6 +215,11 @@ final class JfrProfile {
             return "ingest HTTP request threads (virtual / Tomcat)";
         }
         return thread.replaceAll("[0-9]+", "N");
+    }
+
+    private static boolean isJdk(String cls) {
+        return cls.startsWith("java.") || cls.startsWith("jdk.") || cls.startsWith("sun.") || cls.startsWith("javax.")
+                || cls.startsWith("com.sun.");
     }
 
     private static String library(String cls) {
