@@ -118,7 +118,7 @@ final class Baseline {
             cell(technique, 2, batchSize, perCell.dividedBy(2));
         }
         Map<String, List<Double>> rates = new HashMap<>();
-        Map<String, Double> cpuPerOp = new HashMap<>();
+        Map<String, List<Double>> cpuPerOp = new HashMap<>();
         Map<String, Cpu.Share> shares = new HashMap<>();
         for (int rep = 1; rep <= repetitions; rep++) {
             for (Technique technique : Technique.values()) {
@@ -131,7 +131,8 @@ final class Baseline {
                     double seconds = (System.nanoTime() - start) / 1e9;
                     Cpu.Share share = Cpu.Share.between(before, cpu.sample());
                     rates.computeIfAbsent(cell, k -> new ArrayList<>()).add((double) Math.round(ops / seconds));
-                    cpuPerOp.put(cell, Math.round((share.postgres() + share.bench()) * seconds * 1e6 / ops * 10) / 10.0);
+                    cpuPerOp.computeIfAbsent(cell, k -> new ArrayList<>())
+                            .add(Math.round((share.postgres() + share.bench()) * seconds * 1e6 / ops * 10) / 10.0);
                     shares.put(cell, share);
                 }
             }
@@ -141,7 +142,7 @@ final class Baseline {
             for (int c : connections) {
                 String cell = technique + "/" + c;
                 cells.add(new BaselineCell(technique.name().toLowerCase(java.util.Locale.ROOT), c, rates.get(cell),
-                        Spread.of(rates.get(cell)), cpuPerOp.get(cell), shares.get(cell)));
+                        Spread.of(rates.get(cell)), Spread.of(cpuPerOp.get(cell)).median(), shares.get(cell)));
             }
         }
         BaselineCell best = cells.stream().max(java.util.Comparator.comparingDouble(c -> c.spread().median()))

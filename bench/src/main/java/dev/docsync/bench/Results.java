@@ -67,7 +67,10 @@ record Results(Map<String, String> machine, Map<String, Object> settings, long s
             long keptUp) {
     }
 
-    /** One technique at one connection count, repeated; {@code cpuMicrosPerOp} is PostgreSQL's and the bench's. */
+    /**
+     * One technique at one connection count, repeated; {@code cpuMicrosPerOp} (PostgreSQL's and the bench's) is
+     * the median over the repetitions, {@code cpu} the last repetition's shares.
+     */
     record BaselineCell(String technique, int connections, List<Double> opsPerSecond, Spread spread,
             double cpuMicrosPerOp, Cpu.Share cpu) {
     }
