@@ -1,60 +1,120 @@
 package dev.docsync.bench;
 
+import dev.docsync.contracts.DocsyncJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.databind.JsonNode;
 
-/** Requests as an offline-first client makes them, with the status each must answer. */
+/**
+ * Requests as an offline-first client makes them. A batch's answer is read per operation: each result's status
+ * is counted and its version goes back to the client; 429s and 202s are counted, never fatal.
+ */
 final class Load {
+
+    private static final int FAILURES_TO_PRINT = 5;
 
     private final HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
-    private final String token;
+    private final AtomicInteger printed = new AtomicInteger();
 
-    Load(String baseUrl, String token) {
+    Load(String baseUrl) {
         this.baseUrl = baseUrl;
-        this.token = token;
     }
 
-    /** One batch of {@code operations} creates; returns when the answer (200) is in. */
-    void createBatch(String workspace, String prefix, int operations) {
-        StringJoiner ops = new StringJoiner(",");
-        for (int i = 0; i < operations; i++) {
-            ops.add("{\"client_id\":\"op_" + i + "\",\"operation\":\"create\",\"data\":{\"title\":\"" + prefix + "-" + i
-                    + "\",\"content\":\"# A note written offline, " + prefix + "\"}}");
-        }
-        post("/api/v1/documents/batch",
-                "{\"workspace_id\":\"" + workspace + "\",\"operations\":[" + ops + "]}", 200);
-    }
-
-    /** One document through the single-document endpoint (201). */
-    void createSingle(String workspace, String title) {
-        post("/api/v1/workspaces/" + workspace + "/documents",
-                "{\"title\":\"" + title + "\",\"content\":\"# A note written offline, " + title + "\"}", 201);
-    }
-
-    private void post(String path, String body, int expected) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    /** Sends {@code batch}, waiting at most {@code waitSeconds} for it to apply; returns the HTTP status. */
+    int send(Client.Batch batch, int waitSeconds, OpCounts counts) {
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != expected) {
-                throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
-            }
+            return answer(batch, http.send(request(batch, waitSeconds), HttpResponse.BodyHandlers.ofString()), counts);
         } catch (IOException e) {
-            throw new IllegalStateException(path + " failed", e);
+            return failed(batch, e, counts);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #send} without blocking the caller (the open-loop sender); completes with the HTTP status. */
+    CompletableFuture<Integer> sendAsync(Client.Batch batch, int waitSeconds, OpCounts counts) {
+        return http.sendAsync(request(batch, waitSeconds), HttpResponse.BodyHandlers.ofString())
+                .handle((response, error) -> error != null ? failed(batch, error, counts)
+                        : answer(batch, response, counts));
+    }
+
+    /** One document through the single-document endpoint (201). */
+    void createSingle(Client client, String workspace, String documentId) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/workspaces/" + workspace
+                        + "/documents"))
+                .header("Authorization", "Bearer " + client.token)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"document_id\":\"" + documentId + "\",\"title\":\""
+                        + documentId + "\",\"content\":\"" + Client.content(documentId) + "\"}")).build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 201) {
+                throw new IllegalStateException("single create answered " + response.statusCode() + ": "
+                        + response.body());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("single create failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpRequest request(Client.Batch batch, int waitSeconds) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/documents/batch"))
+                .header("Authorization", "Bearer " + batch.client().token)
+                .header("Content-Type", "application/json")
+                .header("Prefer", "wait=" + waitSeconds)
+                .timeout(Duration.ofSeconds(waitSeconds + 30L))
+                .POST(HttpRequest.BodyPublishers.ofString(batch.json())).build();
+    }
+
+    private int answer(Client.Batch batch, HttpResponse<String> response, OpCounts counts) {
+        counts.request();
+        int status = response.statusCode();
+        switch (status) {
+            case 200 -> {
+                JsonNode results = DocsyncJson.mapper().readTree(response.body()).get("results");
+                for (JsonNode result : results) {
+                    int index = Integer.parseInt(result.get("client_id").asString().substring(3));
+                    String opStatus = result.get("status").asString();
+                    JsonNode version = result.get("version");
+                    counts.operation(opStatus, opStatus.equals(batch.ops().get(index).kind().expected()));
+                    batch.client().settle(batch, index, opStatus, version == null || version.isNull() ? 0
+                            : version.asLong());
+                }
+            }
+            case 202 -> counts.pending();
+            case 429 -> counts.rateLimited();
+            default -> {
+                counts.failed();
+                print("answered " + status + ": " + response.body().substring(0, Math.min(300, response.body().length())));
+            }
+        }
+        return status;
+    }
+
+    private int failed(Client.Batch batch, Throwable error, OpCounts counts) {
+        counts.request();
+        counts.failed();
+        print("failed: " + error);
+        return -1;
+    }
+
+    private void print(String what) {
+        if (printed.incrementAndGet() <= FAILURES_TO_PRINT) {
+            System.out.println("[bench] a batch request " + what);
         }
     }
 }

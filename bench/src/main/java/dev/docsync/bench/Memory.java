@@ -3,12 +3,45 @@ package dev.docsync.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /** Resident memory from /proc (Linux): the stack JVM's peak, and PostgreSQL's processes for its data directory. */
 final class Memory {
 
     private Memory() {
+    }
+
+    /**
+     * PostgreSQL has no single process whose high-water mark says its peak, so its PSS is sampled every
+     * second for as long as this runs, and the highest sum kept.
+     */
+    static final class PostgresPeak implements AutoCloseable {
+
+        private final AtomicLong peak = new AtomicLong(-1);
+        private final Thread sampler;
+
+        PostgresPeak(Path dataDirectory) {
+            sampler = Thread.ofPlatform().daemon().name("postgres-memory").start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peak.accumulateAndGet(postgresRssMiB(dataDirectory), Math::max);
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        long peakMiB() {
+            return peak.get();
+        }
+
+        @Override
+        public void close() {
+            sampler.interrupt();
+        }
     }
 
     /** VmHWM (peak resident set) of {@code pid} in MiB, or -1 where /proc is not available. */

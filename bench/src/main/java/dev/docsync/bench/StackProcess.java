@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 final class StackProcess implements AutoCloseable {
 
     private static final Pattern READY = Pattern.compile("docsync ready at (http://\\S+)");
+    private static final Pattern WORKER_MANAGEMENT = Pattern.compile("apply-worker management .* at (http://\\S+/actuator)");
     private static final Pattern REPLAY = Pattern.compile("applied ([\\d,]+) events .* in ([\\d,]+) ms: ([\\d,]+) events/s");
 
     static final String STACK_HEAP = "-Xmx512m";
@@ -33,6 +34,7 @@ final class StackProcess implements AutoCloseable {
     private final String secret = "bench-secret-" + Long.toHexString(System.nanoTime()) + "-0123456789abcdef";
     private Process process;
     private String url;
+    private volatile String workerManagement;
 
     StackProcess(String java, Path jar, Path data) {
         this.java = java;
@@ -57,6 +59,10 @@ final class StackProcess implements AutoCloseable {
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
+                    Matcher worker = WORKER_MANAGEMENT.matcher(line);
+                    if (worker.find()) {
+                        workerManagement = worker.group(1);
+                    }
                     Matcher m = READY.matcher(line);
                     if (m.find()) {
                         ready.complete(m.group(1));
@@ -79,16 +85,33 @@ final class StackProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** A token for {@code user} as editor of every workspace given. */
-    String token(String user, List<String> workspaces) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("token", "--user", user));
-        for (String ws : workspaces) {
-            args.add("--workspace");
-            args.add(ws + "=editor");
+    /** Runs {@code jcmd <stack pid> args...} of the JDK that runs the stack; fails unless it exits 0. */
+    void jcmd(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(java).resolveSibling("jcmd").toString(),
+                String.valueOf(process.pid())));
+        command.addAll(List.of(args));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (child.waitFor() != 0) {
+            throw new IOException("jcmd " + String.join(" ", args) + " failed: " + out);
         }
-        String out = run(args);
-        return out.lines().filter(l -> l.startsWith("eyJ")).findFirst()
-                .orElseThrow(() -> new IOException("no token in: " + out));
+    }
+
+    /** Mints tokens for the stack's secret. */
+    Tokens tokens() {
+        return new Tokens(secret);
+    }
+
+    /** The apply-worker's actuator base URL, as the stack logged it. */
+    String workerManagement() {
+        if (workerManagement == null) {
+            throw new IllegalStateException("the stack did not log its apply-worker management port");
+        }
+        return workerManagement;
+    }
+
+    Path postgresData() {
+        return data.resolve("postgres");
     }
 
     /** Replays the running stack's log; returns events and events/s. */
@@ -130,6 +153,8 @@ final class StackProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(java, STACK_HEAP, "-jar", jar.toString());
         builder.environment().put("DOCSYNC_DATA_DIR", data.toString());
         builder.environment().put("DOCSYNC_JWT_SECRET", secret);
+        // The lag gauge is the bench's measure of apply lag at the end of each open-loop step.
+        builder.environment().put("DOCSYNC_WORKER_LAG_INTERVAL", "500ms");
         return builder;
     }
 

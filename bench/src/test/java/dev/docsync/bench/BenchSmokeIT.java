@@ -19,15 +19,29 @@ class BenchSmokeIT {
                 Path.of("..", "local", "target", "docsync-local.jar").toString()});
 
         JsonNode results = DocsyncJson.mapper().readTree(out.resolve("results.json").toFile());
-        for (String field : new String[] {"startup_millis", "singles10", "batch_of10", "batch10_ops", "throughput",
-                "baseline", "replay", "memory", "machine", "settings"}) {
+        for (String field : new String[] {"startup_millis", "seed", "batch_speedup", "batch10_ops", "batch10_p50",
+                "closed_loop", "open_loop", "sustained", "baseline", "replay", "memory", "machine", "settings"}) {
             assertThat(results.has(field)).as(field).isTrue();
         }
-        assertThat(results.get("throughput")).hasSize(2);
-        assertThat(results.get("replay").get("events").asLong()).isPositive();
-        assertThat(results.get("baseline").get("ops_per_second").asDouble()).isPositive();
-        assertThat(results.get("singles10").get("count").asLong()).isEqualTo(3);
-        assertThat(Files.readString(out.resolve("results.md"))).contains("| batch of 10 vs 10 singles |");
-        assertThat(Files.readString(out.resolve("results.html"))).contains("new Chart(", "Chart.js");
+        assertThat(results.get("closed_loop")).hasSize(2);
+        JsonNode firstStep = results.get("open_loop").get(0).get("runs").get(0);
+        assertThat(firstStep.get("ops").get("success").asLong()).as("operations counted by their status").isPositive();
+        assertThat(firstStep.get("lag_end").asLong()).as("the worker's lag gauge was read").isNotNegative();
+        // Whether a short smoke run gets far enough to send stale updates depends on the machine's speed; that
+        // every status was the planned one (each stale update a conflict) does not.
+        for (JsonNode level : results.get("closed_loop")) {
+            for (JsonNode run : level.get("runs")) {
+                assertThat(run.get("ops").get("unexpected").asLong()).as("statuses the mix did not plan").isZero();
+            }
+        }
+        assertThat(firstStep.get("ops").get("unexpected").asLong()).as("statuses the mix did not plan").isZero();
+        assertThat(results.get("baseline").get("cells")).hasSize(6);
+        assertThat(results.get("baseline").get("best").get("median").asDouble()).isPositive();
+        assertThat(results.get("replay").get(0).get("events").asLong()).isPositive();
+        assertThat(results.get("memory").get("postgres_peak_pss_mi_b").asLong()).isPositive();
+        assertThat(results.get("seed").get(0).get("singles10").get("count").asLong()).isEqualTo(2);
+        assertThat(Files.readString(out.resolve("results.md"))).contains("| sustained open loop vs strong baseline |");
+        assertThat(Files.readString(out.resolve("results.html"))).contains("new Chart(", "Chart.js",
+                "getElementById('open')");
     }
 }
