@@ -300,6 +300,11 @@ public final class Cluster implements AutoCloseable {
         return ingestPorts.stream().map(p -> "http://127.0.0.1:" + p).toList();
     }
 
+    /** Where a worker serves health and metrics ({@code /actuator/...}). */
+    public synchronized String managementUrl(NodeProcess worker) {
+        return "http://127.0.0.1:" + workerPorts.get(workers.indexOf(worker));
+    }
+
     public String bootstrapServers() {
         return kafkaPorts.stream().map(p -> "localhost:" + p).collect(Collectors.joining(","));
     }

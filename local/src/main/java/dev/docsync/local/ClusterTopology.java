@@ -47,6 +47,9 @@ public final class ClusterTopology {
         settings.put("broker.session.timeout.ms", "3000");
         settings.put("controller.quorum.fetch.timeout.ms", "1000");
         settings.put("controller.quorum.election.timeout.ms", "500");
+        // A transaction left open by a dead ingest instance blocks read_committed readers of its partitions until
+        // the coordinator aborts it: check every second, not every 10 s, so that is the 15 s transaction timeout.
+        settings.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         return settings;
     }
 
