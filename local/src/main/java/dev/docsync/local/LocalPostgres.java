@@ -88,7 +88,9 @@ public final class LocalPostgres implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IOException("PostgreSQL (pid " + server.pid() + ") did not stop", e);
         }
-        // zonky's handle would try a fast stop of a server that is gone; the next resume() makes a new one.
+        // Closing zonky's handle releases its lock on the data directory (its stop of a server that is gone only
+        // logs); without this the next resume() in this JVM cannot take the directory.
+        postgres.close();
         postgres = null;
     }
 

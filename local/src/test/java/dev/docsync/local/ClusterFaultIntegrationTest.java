@@ -30,7 +30,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * jars, all real processes that are SIGKILLed. One cluster serves every scenario in order; each runs the
  * offline-client load ({@link WriteLoad}, clients spread over both ingest instances, retrying with their
  * Idempotency-Keys) through its fault and is judged by {@link HistoryChecker}. Figures go to stdout and
- * {@code target/cluster-figures.txt}. The scale-out run is opt-in: {@code -Ddocsync.cluster.scaleout=true}.
+ * {@code target/cluster-figures.txt}.
+ * <p>
+ * To fit the build's time budget on two cores the default run kills a leader twice and skips the rolling
+ * restart and the scale-out; {@code -Ddocsync.cluster.full=true} runs three leader kills, the rolling restart of
+ * all three nodes and workers 1 → 2 → 4 as well.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFaultIntegrationTest {
@@ -42,6 +46,7 @@ class ClusterFaultIntegrationTest {
     private static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
     private static final Path FIGURES = Path.of("target", "cluster-figures.txt");
     private static final String GROUP = "docsync-apply";
+    private static final boolean FULL = Boolean.getBoolean("docsync.cluster.full");
 
     private static Path data;
     private static Cluster cluster;
@@ -67,6 +72,9 @@ class ClusterFaultIntegrationTest {
         jdbc = TestStack.jdbc("jdbc:postgresql://localhost:%d/%s".formatted(cluster.postgres().port(),
                 LocalPostgres.DATABASE), cluster.postgres().user());
         log = new LogInspector(cluster.bootstrapServers(), "docsync.operations");
+        // A test JVM that is killed (a surefire timeout, Ctrl-C) must not leave seven processes behind.
+        Cluster running = cluster;
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cluster-test-shutdown"));
         Files.createDirectories(FIGURES.getParent());
         Files.writeString(FIGURES, "cluster started in %d ms (3 Kafka nodes, PostgreSQL, 2 ingest-api, 2 apply-worker)%n"
                 .formatted((System.nanoTime() - started) / 1_000_000));
@@ -80,25 +88,28 @@ class ClusterFaultIntegrationTest {
         if (cluster != null) {
             cluster.close();
         }
+        keepLogs();
         TestStack.deleteQuietly(data);
     }
 
     @Test
     @Order(1)
     void leadersOfBusyPartitionsKilledWhileTransactionsAreInFlight() throws Exception {
-        int kills = 3;
+        int kills = FULL ? 3 : 2;
         try (WriteLoad load = new WriteLoad(apis, tokens, "leader", CLIENTS).start()) {
             List<Integer> killed = new ArrayList<>();
             for (int kill = 0; kill < kills; kill++) {
-                load.awaitAcknowledged(load.acknowledged() + 25, PHASE);
+                load.awaitAcknowledged(load.acknowledged() + 20, PHASE);
                 // Leadership moves with every kill and does not move back: look it up each time.
                 int leader = log.leaderOf(LogInspector.partitionOf(load.workspaces().get(kill % CLIENTS)));
                 NodeProcess node = cluster.kafkaNode(leader);
                 node.kill();
                 killed.add(leader);
-                load.awaitAcknowledged(load.acknowledged() + 25, PHASE); // two nodes keep the log writable
+                load.awaitAcknowledged(load.acknowledged() + 20, PHASE); // two nodes keep the log writable
                 cluster.restart(node);
-                awaitFullyReplicated();
+                if (kill < kills - 1) {
+                    awaitFullyReplicated(); // before the next kill, or it would take a second replica away
+                }
             }
 
             HistoryChecker.Figures figures = finishAndCheck("leader SIGKILLed " + kills + "x (nodes " + killed + ")",
@@ -111,6 +122,7 @@ class ClusterFaultIntegrationTest {
 
     @Test
     @Order(2)
+    @EnabledIfSystemProperty(named = "docsync.cluster.full", matches = "true")
     void rollingRestartOfAllThreeNodes() throws Exception {
         try (WriteLoad load = new WriteLoad(apis, tokens, "rolling", CLIENTS).start()) {
             for (NodeProcess node : cluster.kafkaNodes()) {
@@ -127,19 +139,18 @@ class ClusterFaultIntegrationTest {
         }
     }
 
+    /** Last before the replay: ingest-1 stays down afterwards (restarting it costs ~20 s of the budget). */
     @Test
-    @Order(3)
+    @Order(7)
     void anIngestInstanceKilledMidAppend() throws Exception {
         try (WriteLoad load = new WriteLoad(apis, tokens, "ingestkill", CLIENTS).start()) {
             load.awaitAcknowledged(40, PHASE);
             NodeProcess first = cluster.ingestNodes().getFirst();
             first.kill();
             // Its clients fail over to the other instance with the same Idempotency-Keys.
-            load.awaitAcknowledged(load.acknowledged() + 60, PHASE);
-            cluster.restart(first);
-            load.awaitAcknowledged(load.acknowledged() + 20, PHASE);
+            load.awaitAcknowledged(load.acknowledged() + 40, PHASE);
 
-            HistoryChecker.Figures figures = finishAndCheck("ingest-1 SIGKILLed", load);
+            HistoryChecker.Figures figures = finishAndCheck("ingest-1 SIGKILLed mid-append", load);
 
             assertThat(load.failovers()).isPositive();
             assertThat(figures.clean()).as(figures.toString()).isTrue();
@@ -149,8 +160,9 @@ class ClusterFaultIntegrationTest {
         }
     }
 
+    /** worker-2 stays down until the scale-out run brings it back. */
     @Test
-    @Order(4)
+    @Order(3)
     void anApplyWorkerKilledAndTheOtherTakesOver() throws Exception {
         try (WriteLoad load = new WriteLoad(apis, tokens, "workerkill", CLIENTS).start()) {
             load.awaitAcknowledged(40, PHASE);
@@ -158,10 +170,7 @@ class ClusterFaultIntegrationTest {
             second.kill();
             await("worker-1 owns every partition").atMost(PHASE)
                     .until(() -> partitionsByWorker().equals(Map.of("worker-1", allPartitions())));
-            load.awaitAcknowledged(load.acknowledged() + 40, PHASE);
-            cluster.restart(second);
-            awaitEveryWorkerAssigned(2);
-            load.awaitAcknowledged(load.acknowledged() + 20, PHASE);
+            load.awaitAcknowledged(load.acknowledged() + 30, PHASE);
 
             HistoryChecker.Figures figures = finishAndCheck("worker-2 SIGKILLed, worker-1 takes over", load);
 
@@ -170,9 +179,9 @@ class ClusterFaultIntegrationTest {
     }
 
     @Test
-    @Order(5)
+    @Order(4)
     void postgresStoppedImmediateAndRestarted() throws Exception {
-        try (WriteLoad load = new WriteLoad(apis, tokens, "pgimmediate", CLIENTS).start()) {
+        try (WriteLoad load = new WriteLoad(apis, tokens, "pgimmediate", CLIENTS).receiptsMayBeLost().start()) {
             load.awaitAcknowledged(40, PHASE);
             cluster.postgres().haltImmediately();
             try {
@@ -181,7 +190,7 @@ class ClusterFaultIntegrationTest {
             } finally {
                 cluster.postgres().resume();
             }
-            load.awaitAcknowledged(load.acknowledged() + 30, PHASE);
+            load.awaitAcknowledged(load.acknowledged() + 20, PHASE);
 
             HistoryChecker.Figures figures = finishAndCheck("PostgreSQL stopped -m immediate and restarted", load);
 
@@ -189,8 +198,9 @@ class ClusterFaultIntegrationTest {
         }
     }
 
+    /** kafka-3 stays down afterwards in the default run (a restart costs 10–60 s of the budget). */
     @Test
-    @Order(6)
+    @Order(5)
     void twoNodesDownRefusesWritesAndOneBackAcceptsThemAgain() throws Exception {
         try (WriteLoad load = new WriteLoad(apis, tokens, "twodown", CLIENTS).start()) {
             load.awaitAcknowledged(40, PHASE);
@@ -205,10 +215,11 @@ class ClusterFaultIntegrationTest {
             await("no acknowledgement while two of three nodes are down").during(Duration.ofSeconds(5))
                     .atMost(Duration.ofSeconds(10)).until(() -> load.acknowledged() == frozen);
             cluster.restart(down.getFirst());
-            load.awaitAcknowledged(frozen + 30, PHASE);
+            load.awaitAcknowledged(frozen + 20, PHASE);
             long writableAgainAfter = (System.nanoTime() - killedAt) / 1_000_000;
-            cluster.restart(down.getLast());
-            awaitFullyReplicated();
+            if (FULL) {
+                cluster.restart(down.getLast()); // the scale-out run after this one wants all three
+            }
 
             HistoryChecker.Figures figures = finishAndCheck("kafka-2 and kafka-3 SIGKILLed, kafka-2 back (writable "
                     + writableAgainAfter + " ms after the kill)", load);
@@ -219,12 +230,12 @@ class ClusterFaultIntegrationTest {
     }
 
     /**
-     * Workers 1 → 2 → 4 under load (opt-in, ~1 min): partitions per worker and applied operations per second
-     * at each count, and nothing lost or applied twice across the rebalances.
+     * Workers 1 → 2 → 4 under load (opt-in): partitions per worker and applied operations per second at each
+     * count, and nothing lost or applied twice across the rebalances.
      */
     @Test
-    @Order(7)
-    @EnabledIfSystemProperty(named = "docsync.cluster.scaleout", matches = "true")
+    @Order(6)
+    @EnabledIfSystemProperty(named = "docsync.cluster.full", matches = "true")
     void scalingOutFromOneToFourWorkersMovesPartitionsCleanly() throws Exception {
         List<String> steps = new ArrayList<>();
         try (WriteLoad load = new WriteLoad(apis, tokens, "scale", CLIENTS * 2).start()) {
@@ -330,17 +341,38 @@ class ClusterFaultIntegrationTest {
     private HistoryChecker.Figures finishAndCheck(String scenario, WriteLoad load) throws Exception {
         load.finish(PHASE);
         HistoryChecker.Figures figures = new HistoryChecker(log, jdbc).check(load.acks());
+        // A retry whose first attempt was committed after all (a 503 or a dropped connection with the outcome
+        // unknown) is in the log twice and recognised by its Idempotency-Key: count those.
+        Long recognised = jdbc.queryForObject("select count(*) from batch_results where duplicate_of is not null"
+                + " and workspace_id = any(?)", Long.class, (Object) load.workspaces().toArray(String[]::new));
         String line = ("%s: acknowledged %d, applied %d, lost %d, duplicated %d, reordered %d, mismatched %d; "
                 + "202->completed p50 %d ms, p99 %d ms, max %d ms; 503s %d over %.1f s (clients failed over %d x, "
-                + "transport errors %d)%s%n").formatted(scenario, figures.acknowledged(), figures.applied(),
+                + "transport errors %d, retries found committed twice and applied once %d, polls of a batch whose "
+                + "receipt was lost answered 404 %d)%s%n").formatted(scenario,
+                figures.acknowledged(), figures.applied(),
                 figures.lost(), figures.duplicated(), figures.reordered(), figures.mismatched(),
                 load.latencyMillis(50), load.latencyMillis(99), load.maxLatencyMillis(), load.unavailableAnswers(),
-                load.unavailableSpan().toMillis() / 1000.0, load.failovers(), load.transportErrors(),
+                load.unavailableSpan().toMillis() / 1000.0, load.failovers(), load.transportErrors(), recognised,
+                load.unknownBatchPolls(),
                 figures.examples().isEmpty() ? "" : " e.g. " + figures.examples());
         System.out.print("CLUSTER " + line);
         Files.writeString(FIGURES, line, StandardOpenOption.APPEND);
         assertThat(load.unexpectedAnswers()).as(load.unexpectedSamples().toString()).isZero();
         return figures;
+    }
+
+    /** Every node's log, kept for a look after the run in {@code target/cluster-logs}. */
+    private static void keepLogs() {
+        Path logs = data.resolve("logs");
+        Path kept = Path.of("target", "cluster-logs");
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(logs)) {
+            Files.createDirectories(kept);
+            for (Path file : files) {
+                Files.copy(file, kept.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            System.err.println("could not keep the cluster's logs: " + e);
+        }
     }
 
     /** The executable jar a module's build produced (the reactor packages it before this module's tests). */

@@ -66,6 +66,8 @@ final class WriteLoad implements AutoCloseable {
     private final AtomicLong firstUnavailableNanos = new AtomicLong();
     private final AtomicLong lastUnavailableNanos = new AtomicLong();
     private final AtomicInteger failovers = new AtomicInteger();
+    private final AtomicInteger unknownBatchPolls = new AtomicInteger();
+    private volatile boolean receiptsMayBeLost;
     private final AtomicInteger transportErrors = new AtomicInteger();
     private final AtomicInteger unexpected = new AtomicInteger();
     private final List<String> unexpectedSamples = new CopyOnWriteArrayList<>();
@@ -85,6 +87,20 @@ final class WriteLoad implements AutoCloseable {
             acks.put(workspace, new CopyOnWriteArrayList<>());
             pending.put(workspace, new ConcurrentLinkedQueue<>());
         }
+    }
+
+    /**
+     * PostgreSQL will be away: a 202's receipt may then not be written, and polling that batch answers 404 until
+     * the worker has applied it (docs/decisions.md, failure behaviour). Such polls count as "not yet", not as
+     * unexpected answers; {@link #unknownBatchPolls()} says how many there were.
+     */
+    WriteLoad receiptsMayBeLost() {
+        receiptsMayBeLost = true;
+        return this;
+    }
+
+    int unknownBatchPolls() {
+        return unknownBatchPolls.get();
     }
 
     WriteLoad start() {
@@ -269,7 +285,9 @@ final class WriteLoad implements AutoCloseable {
                     queue.poll();
                     continue;
                 }
-                if (response.status() != 200 && response.status() != 503) {
+                if (response.status() == 404 && receiptsMayBeLost) {
+                    unknownBatchPolls.incrementAndGet();
+                } else if (response.status() != 200 && response.status() != 503) {
                     noteUnexpected("GET " + head.batchId() + " → " + response.status() + " " + response.text());
                 }
             } catch (UncheckedIOException e) {
