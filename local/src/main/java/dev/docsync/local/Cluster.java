@@ -93,7 +93,7 @@ public final class Cluster implements AutoCloseable {
         startKafka();
         postgres = join(database);
         postgres.createRole(ClusterTopology.appEnvironment().get("DOCSYNC_DB_USER"), databasePassword());
-        awaitBrokers(KAFKA_NODES_ALL);
+        awaitBrokers(ClusterTopology.KAFKA_NODES);
         for (int i = 0; i < settings.ingestPorts().size(); i++) {
             int port = settings.ingestPorts().get(i) == 0 ? FreePorts.pick() : settings.ingestPorts().get(i);
             ingestPorts.add(port);
@@ -111,8 +111,6 @@ public final class Cluster implements AutoCloseable {
             awaitReady(workers.get(i), workerPorts.get(i));
         }
     }
-
-    private static final int KAFKA_NODES_ALL = ClusterTopology.KAFKA_NODES;
 
     private void startKafka() throws IOException {
         List<Integer> controllerPorts = new ArrayList<>();
@@ -326,7 +324,7 @@ public final class Cluster implements AutoCloseable {
         try (Admin admin = Admin.create(config)) {
             awaitCondition("Kafka with " + count + " brokers", () -> {
                 kafka.stream().filter(n -> !n.alive()).findFirst().ifPresent(n -> {
-                    if (count == KAFKA_NODES_ALL) {
+                    if (count == ClusterTopology.KAFKA_NODES) {
                         n.checkAlive();
                     }
                 });
