@@ -132,7 +132,7 @@ public final class LocalMode {
         return WorkerApplication.replay(replayArgs.toArray(String[]::new));
     }
 
-    private static String mintFromArguments(String[] args, String secret) {
+    static String mintFromArguments(String[] args, String secret) {
         String user = DEV_USER;
         Map<String, String> workspaces = new LinkedHashMap<>();
         Duration validFor = Duration.ofDays(30);
@@ -154,7 +154,7 @@ public final class LocalMode {
      * {@code DOCSYNC_JWT_SECRET} when set; otherwise a random secret generated once and kept in the data
      * directory, so tokens stay valid across restarts.
      */
-    private static String secret(Path dataDirectory, boolean createIfMissing) throws IOException {
+    static String secret(Path dataDirectory, boolean createIfMissing) throws IOException {
         Optional<String> configured = env("DOCSYNC_JWT_SECRET");
         if (configured.isPresent()) {
             return configured.get();

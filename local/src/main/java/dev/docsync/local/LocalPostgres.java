@@ -68,6 +68,46 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the server the way {@code pg_ctl stop -m immediate} does (SIGQUIT to the postmaster): no
+     * checkpoint, sessions cut off, crash recovery at the next start. {@link #resume()} brings it back.
+     */
+    public synchronized void haltImmediately() throws IOException {
+        if (postgres == null) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
+        ProcessHandle server = ProcessHandle.of(Long.parseLong(lines.getFirst().trim()))
+                .orElseThrow(() -> new IOException("PostgreSQL is not running"));
+        try {
+            new ProcessBuilder("kill", "-QUIT", String.valueOf(server.pid())).inheritIO().start().waitFor();
+            server.onExit().get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping PostgreSQL", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("PostgreSQL (pid " + server.pid() + ") did not stop", e);
+        }
+        // Closing zonky's handle releases its lock on the data directory (its stop of a server that is gone only
+        // logs); without this the next resume() in this JVM cannot take the directory.
+        postgres.close();
+        postgres = null;
+    }
+
+    /** A login role owning the database, for apps that connect with their own user and password. */
+    public void createRole(String role, String password) throws IOException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select 1 from pg_roles where rolname = '" + role + "'")) {
+                if (!rs.next()) {
+                    s.execute("create role " + role + " login password '" + password.replace("'", "''") + "'");
+                }
+            }
+            s.execute("alter database " + DATABASE + " owner to " + role);
+        } catch (SQLException e) {
+            throw new IOException("cannot create role " + role, e);
+        }
+    }
+
     public String jdbcUrl() {
         // zonky's format, kept while the server is halted: clients reconnect to the same address.
         return "jdbc:postgresql://localhost:%d/%s?user=%s".formatted(port, DATABASE, user());

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -50,7 +51,9 @@ final class WriteLoad implements AutoCloseable {
     record Ack(String workspace, int ordinal, UUID batchId, long ackedAtNanos) {
     }
 
-    private final Api api;
+    /** Every client starts on one of these (spread evenly) and moves to the next when its instance is unreachable. */
+    private final List<Api> apis;
+    private final Map<String, AtomicInteger> instanceOf = new ConcurrentHashMap<>();
     private final DevTokens tokens;
     private final List<String> workspaces = new ArrayList<>();
     private final Map<String, List<Ack>> acks = new ConcurrentHashMap<>();
@@ -60,20 +63,44 @@ final class WriteLoad implements AutoCloseable {
     private final AtomicBoolean polling = new AtomicBoolean(true);
     private final AtomicInteger unavailable = new AtomicInteger();
     private final AtomicInteger unavailableWithoutRetryAfter = new AtomicInteger();
+    private final AtomicLong firstUnavailableNanos = new AtomicLong();
+    private final AtomicLong lastUnavailableNanos = new AtomicLong();
+    private final AtomicInteger failovers = new AtomicInteger();
+    private final AtomicInteger unknownBatchPolls = new AtomicInteger();
+    private volatile boolean receiptsMayBeLost;
     private final AtomicInteger transportErrors = new AtomicInteger();
     private final AtomicInteger unexpected = new AtomicInteger();
     private final List<String> unexpectedSamples = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
     WriteLoad(Api api, DevTokens tokens, String prefix, int clients) {
-        this.api = api;
+        this(List.of(api), tokens, prefix, clients);
+    }
+
+    WriteLoad(List<Api> apis, DevTokens tokens, String prefix, int clients) {
+        this.apis = List.copyOf(apis);
         this.tokens = tokens;
         for (int c = 0; c < clients; c++) {
             String workspace = Batches.workspace(prefix + c);
             workspaces.add(workspace);
+            instanceOf.put(workspace, new AtomicInteger(c % apis.size()));
             acks.put(workspace, new CopyOnWriteArrayList<>());
             pending.put(workspace, new ConcurrentLinkedQueue<>());
         }
+    }
+
+    /**
+     * PostgreSQL will be away: a 202's receipt may then not be written, and polling that batch answers 404 until
+     * the worker has applied it (docs/decisions.md, failure behaviour). Such polls count as "not yet", not as
+     * unexpected answers; {@link #unknownBatchPolls()} says how many there were.
+     */
+    WriteLoad receiptsMayBeLost() {
+        receiptsMayBeLost = true;
+        return this;
+    }
+
+    int unknownBatchPolls() {
+        return unknownBatchPolls.get();
     }
 
     WriteLoad start() {
@@ -138,6 +165,28 @@ final class WriteLoad implements AutoCloseable {
         return unavailableWithoutRetryAfter.get();
     }
 
+    /**
+     * How long clients saw 503s: from the first to the last one this load was answered (0 when none).
+     */
+    Duration unavailableSpan() {
+        long first = firstUnavailableNanos.get();
+        return first == 0 ? Duration.ZERO : Duration.ofNanos(lastUnavailableNanos.get() - first);
+    }
+
+    /** Times a client moved to another ingest instance because its own could not be reached. */
+    int failovers() {
+        return failovers.get();
+    }
+
+    /** The 202 → completed latency at a percentile, in ms. */
+    long latencyMillis(double percentile) {
+        return toCompleted.getValueAtPercentile(percentile);
+    }
+
+    long maxLatencyMillis() {
+        return toCompleted.getMaxValue();
+    }
+
     int transportErrors() {
         return transportErrors.get();
     }
@@ -180,23 +229,27 @@ final class WriteLoad implements AutoCloseable {
             }
             String body = body(workspace, ordinal);
             String key = workspace + "-" + ordinal;
-            UUID acked = submitUntilAcknowledged(token, body, key);
+            UUID acked = submitUntilAcknowledged(workspace, token, body, key);
             Ack ack = new Ack(workspace, ordinal, acked, System.nanoTime());
             acks.get(workspace).add(ack);
             pending.get(workspace).add(ack);
         }
     }
 
-    private UUID submitUntilAcknowledged(String token, String body, String key) {
+    private UUID submitUntilAcknowledged(String workspace, String token, String body, String key) {
         while (!Thread.currentThread().isInterrupted()) {
+            int instance = instanceOf.get(workspace).get();
             try {
-                Api.Response response = api.postBatch(token, body,
+                Api.Response response = apis.get(instance % apis.size()).postBatch(token, body,
                         Map.of("Prefer", "respond-async", "Idempotency-Key", key));
                 if (response.status() == 200 || response.status() == 202) {
                     return UUID.fromString(response.json().get("batch_id").asString());
                 }
                 if (response.status() == 503) {
                     unavailable.incrementAndGet();
+                    long now = System.nanoTime();
+                    firstUnavailableNanos.compareAndSet(0, now);
+                    lastUnavailableNanos.accumulateAndGet(now, Math::max);
                     String retryAfter = response.header("Retry-After");
                     if (retryAfter == null) {
                         unavailableWithoutRetryAfter.incrementAndGet();
@@ -209,6 +262,7 @@ final class WriteLoad implements AutoCloseable {
                 }
             } catch (UncheckedIOException e) {
                 transportErrors.incrementAndGet();
+                failOver(workspace, instance);
                 pause(Duration.ofMillis(200));
             }
         }
@@ -223,20 +277,31 @@ final class WriteLoad implements AutoCloseable {
                 pause(Duration.ofMillis(10));
                 continue;
             }
+            int instance = instanceOf.get(workspace).get();
             try {
-                Api.Response response = api.get(token, "/api/v1/batches/" + head.batchId());
+                Api.Response response = apis.get(instance % apis.size()).get(token, "/api/v1/batches/" + head.batchId());
                 if (response.status() == 200 && "completed".equals(response.json().get("status").asString())) {
                     toCompleted.recordValue(Math.max(0, (System.nanoTime() - head.ackedAtNanos()) / 1_000_000));
                     queue.poll();
                     continue;
                 }
-                if (response.status() != 200 && response.status() != 503) {
+                if (response.status() == 404 && receiptsMayBeLost) {
+                    unknownBatchPolls.incrementAndGet();
+                } else if (response.status() != 200 && response.status() != 503) {
                     noteUnexpected("GET " + head.batchId() + " → " + response.status() + " " + response.text());
                 }
             } catch (UncheckedIOException e) {
                 transportErrors.incrementAndGet();
+                failOver(workspace, instance);
             }
             pause(Duration.ofMillis(20));
+        }
+    }
+
+    /** An instance that cannot be reached: the client retries on the next one, as a load balancer would. */
+    private void failOver(String workspace, int failed) {
+        if (apis.size() > 1 && instanceOf.get(workspace).compareAndSet(failed, failed + 1)) {
+            failovers.incrementAndGet();
         }
     }
 
