@@ -286,13 +286,25 @@ function conflictOf(doc: StoredDocument, theirs: DocumentView): Conflict {
   return conflict;
 }
 
-/** The server refused the whole batch (400/413/422): each of its operations ends as an error with that reason. */
-export async function rejectBatch(store: Store, batch: QueuedBatch, code: string, message: string): Promise<OperationError[]> {
+/**
+ * The server refused the whole batch (400/413/422; nothing of it was written). When the problem's pointers name
+ * operations (`/operations/3/data/title`), only those end as errors and the others go back to the queue, to travel
+ * in the next batch (under a new Idempotency-Key: the refused request left nothing to repeat). Otherwise each
+ * operation ends as an error with that reason.
+ */
+export async function rejectBatch(store: Store, batch: QueuedBatch, code: string, message: string,
+  culprits?: ReadonlySet<number>): Promise<OperationError[]> {
+  // Pointers beyond the batch would reject nothing and send the same request again: then reject it all.
+  const named = culprits && [...culprits].some((i) => i < batch.operation_ids.length) ? culprits : undefined;
   const tx = store.transaction(["documents", "queue", "batches"], "readwrite");
   const errors: OperationError[] = [];
-  for (const id of batch.operation_ids) {
+  for (const [index, id] of batch.operation_ids.entries()) {
     const entry = await tx.objectStore("queue").get(id);
     if (!entry) continue;
+    if (named && !named.has(index)) {
+      await tx.objectStore("queue").put({ ...entry, batch_key: null });
+      continue;
+    }
     await tx.objectStore("queue").delete(id);
     await dropOpenEntries(tx.objectStore("queue"), entry.document_id);
     const doc = await tx.objectStore("documents").get(entry.document_id);
@@ -303,6 +315,17 @@ export async function rejectBatch(store: Store, batch: QueuedBatch, code: string
   await tx.objectStore("batches").delete(batch.key);
   await tx.done;
   return errors;
+}
+
+/** The indexes of the operations a refused request's problem points to; undefined when it names none. */
+export function refusedOperations(problem: { errors?: { pointer: string }[] }): Set<number> | undefined {
+  const indexes = new Set<number>();
+  for (const error of problem.errors ?? []) {
+    const match = /^\/operations\/(\d+)(\/|$)/.exec(error.pointer);
+    if (!match) return undefined; // a problem of the request as a whole (workspace_id, size, ...)
+    indexes.add(Number(match[1]));
+  }
+  return indexes.size > 0 ? indexes : undefined;
 }
 
 /** A conflict found without `current` (or by the change feed): record the server's state beside mine. */

@@ -1,5 +1,5 @@
 import type { Emitter, DocsyncEvents } from "./events.js";
-import { applyRemote, markConflict, nextBatch, pendingOperations, rejectBatch, settleBatch } from "./queue.js";
+import { applyRemote, markConflict, nextBatch, pendingOperations, refusedOperations, rejectBatch, settleBatch } from "./queue.js";
 import { getCursor, getDocument, setCursor, type Store } from "./store.js";
 import type { Transport } from "./transport.js";
 import type { SyncFailure, SyncProgress, SyncReport } from "./types.js";
@@ -48,14 +48,17 @@ export async function runSync(ctx: SyncContext): Promise<SyncReport> {
         report.failure = failure;
         break;
       }
-      // The request itself was refused (400, 413, 422): retrying the same bytes cannot help, so each operation
-      // ends as an error with the server's reason.
-      const errors = await rejectBatch(ctx.store, batch, "rejected", `${answer.status}: ${answer.problem.detail ?? "refused"}`);
+      // The request itself was refused (400, 413, 422): retrying the same bytes cannot help. The operations the
+      // problem points to end as errors with the server's reason; the others travel again in the next batch.
+      const culprits = answer.status === 400 ? refusedOperations(answer.problem) : undefined;
+      const errors = await rejectBatch(ctx.store, batch, "rejected", `${answer.status}: ${answer.problem.detail ?? "refused"}`,
+        culprits);
+      progress.sent -= count - errors.length;
       report.batches++;
-      report.total += count;
-      report.failed += count;
+      report.total += errors.length;
+      report.failed += errors.length;
       report.errors.push(...errors);
-      progress.failed += count;
+      progress.failed += errors.length;
       ctx.events.emit("progress", { ...progress });
       ctx.events.emit("change", undefined);
       continue;

@@ -57,6 +57,25 @@ describe("pushes survive the network and the server's back-pressure", () => {
     expect(await after.documents.get("q")).toMatchObject({ sync_status: "synced", version: 1 });
   });
 
+  it("an edit the server refuses (a NUL in its title) ends as an error alone; the rest of its batch is synced", async () => {
+    const ws = freshWorkspace();
+    const alice = client("alice", ws);
+    await alice.documents.create({ document_id: "fine-1", title: "Fine" });
+    await alice.documents.create({ document_id: "bad", title: "a\u0000b" });
+    await alice.documents.create({ document_id: "fine-2", title: "Also fine" });
+
+    const report = await alice.sync();
+
+    expect(report).toMatchObject({ total: 3, successful: 2, failed: 1 });
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0]).toMatchObject({ document_id: "bad", code: "rejected" });
+    expect(report.errors[0]?.message).toContain("U+0000");
+    const status = Object.fromEntries((await alice.documents.list()).map((d) => [d.document_id, d.sync_status]));
+    expect(status).toEqual({ "fine-1": "synced", bad: "error", "fine-2": "synced" });
+    expect(await alice.pending()).toEqual([]);
+    expect((await serverChanges(ws)).map((c) => c.document_id).sort()).toEqual(["fine-1", "fine-2"]);
+  });
+
   it("a queue of 150 operations travels as two batches, 100 and 50", async () => {
     const ws = freshWorkspace();
     const faults = await proxy();
