@@ -159,11 +159,9 @@ public class ApplyTransaction {
                 return applied;
             });
         } catch (DataAccessException e) {
-            if (RefusedWrite.of(e).isEmpty() || ready.isEmpty()) {
-                throw e;
-            }
+            RefusedWrite refused = RefusedWrite.of(e).filter(r -> !ready.isEmpty()).orElseThrow(() -> e);
             log.warn("Partition {}: the projection refused a chunk of {} batches ({}); applying them one by one",
-                    partition, ready.size(), RefusedWrite.of(e).get().reason());
+                    partition, ready.size(), refused.reason());
             return transactions.execute(status -> isolating(status, partition, expected, next, ready, rejections));
         }
     }

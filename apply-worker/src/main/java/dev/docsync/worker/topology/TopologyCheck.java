@@ -61,7 +61,7 @@ class TopologyCheck implements SmartLifecycle {
         return running;
     }
 
-    /** After the topic guard (which runs first and creates nothing), before the listener containers. */
+    /** After the topic guard (which creates a missing topic and checks its retention), before the listener containers. */
     @Override
     public int getPhase() {
         return Integer.MIN_VALUE + 1;

@@ -12,7 +12,6 @@ import dev.docsync.ingest.security.Caller;
 import dev.docsync.ingest.security.WorkspaceAccess;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.RequestBodies;
-import dev.docsync.ingest.IngestProperties;
 import dev.docsync.projection.documents.DocumentReader;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -50,16 +49,14 @@ class DocumentWriteController {
     private final SingleOperations operations;
     private final DocumentReader documents;
     private final WorkspaceAccess access;
-    private final IngestProperties properties;
     private final RequestBodies bodies;
 
     DocumentWriteController(BatchRequestParser parser, SingleOperations operations, DocumentReader documents,
-            WorkspaceAccess access, IngestProperties properties, RequestBodies bodies) {
+            WorkspaceAccess access, RequestBodies bodies) {
         this.parser = parser;
         this.operations = operations;
         this.documents = documents;
         this.access = access;
-        this.properties = properties;
         this.bodies = bodies;
     }
 
