@@ -1,5 +1,6 @@
 package dev.docsync.ingest.batch;
 
+import dev.docsync.contracts.BatchAnswer;
 import dev.docsync.contracts.BatchRequest;
 import dev.docsync.contracts.BatchRequestParser;
 import dev.docsync.contracts.BatchResult;
@@ -57,7 +58,7 @@ class BatchController {
     @ApiResponse(responseCode = "202", description = "durable in the log, not applied yet; poll the Location",
             content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @PostMapping(path = "/api/v1/documents/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<BatchResult> submit(HttpServletRequest http, @AuthenticationPrincipal Jwt jwt,
+    ResponseEntity<BatchAnswer> submit(HttpServletRequest http, @AuthenticationPrincipal Jwt jwt,
             @RequestHeader(name = "Prefer", required = false) String prefer,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         long started = System.nanoTime();
@@ -85,16 +86,18 @@ class BatchController {
         if (preferences.respondAsync()) {
             accepted.header("Preference-Applied", "respond-async");
         }
-        return accepted.body(BatchResult.pending(outcome.batch().batchId(), outcome.batch().workspaceId()));
+        return accepted.body(BatchAnswer.pending(outcome.batch().batchId(), outcome.batch().workspaceId()));
     }
 
+    @ApiResponse(responseCode = "200", description = "OK",
+            content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @GetMapping("/api/v1/batches/{batchId}")
-    BatchResult poll(@PathVariable String batchId, @AuthenticationPrincipal Jwt jwt) {
+    BatchAnswer poll(@PathVariable String batchId, @AuthenticationPrincipal Jwt jwt) {
         Caller caller = Caller.from(jwt);
         return parseUuid(batchId)
                 .flatMap(reader::find)
                 .filter(batch -> access.canRead(caller, batch.workspaceId()))
-                .map(StoredBatch::result)
+                .map(StoredBatch::answer)
                 .orElseThrow(() -> ApiProblem.notFound("no batch " + batchId));
     }
 

@@ -1,7 +1,7 @@
 package dev.docsync.ingest.batch;
 
 import dev.docsync.contracts.BatchRequest;
-import dev.docsync.contracts.BatchResult;
+import dev.docsync.contracts.BatchAnswer;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.ingest.IngestMetrics;
 import dev.docsync.ingest.IngestProperties;
@@ -43,7 +43,7 @@ class BatchSubmission {
             .timeout(Duration.ofSeconds(1)).build());
 
     /** The answer: the applied result, or pending (202). */
-    record Outcome(StampedBatch batch, Optional<BatchResult> applied) {
+    record Outcome(StampedBatch batch, Optional<BatchAnswer> applied) {
     }
 
     private final BatchStamper stamper;
@@ -97,7 +97,7 @@ class BatchSubmission {
                 var batchId = MDC.putCloseable("batch_id", batch.batchId().toString())) {
             operationLog.append(batch);
             log.debug("Appended {} events; {}", batch.events().size(), waiter == null ? "not waiting" : "waiting");
-            Optional<BatchResult> applied = waiter == null ? Optional.empty()
+            Optional<BatchAnswer> applied = waiter == null ? Optional.empty()
                     : await(waiter, batch.batchId(), preferences.waitFor());
             if (applied.isEmpty()) {
                 recordReceipt(batch);
@@ -133,23 +133,23 @@ class BatchSubmission {
         return Optional.of(new Outcome(known, findApplied(original)));
     }
 
-    private Optional<BatchResult> await(BatchWaiters.Waiter waiter, UUID batchId, Duration wait) {
+    private Optional<BatchAnswer> await(BatchWaiters.Waiter waiter, UUID batchId, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
             // Shutting down: answer 202 + Location now rather than hold the instance's exit.
             boolean signalled = left > 0 && !waiters.closing() && waiter.await(Duration.ofNanos(left));
             waiter.rearm();
-            Optional<BatchResult> applied = findApplied(batchId);
+            Optional<BatchAnswer> applied = findApplied(batchId);
             if (applied.isPresent() || !signalled) {
                 return applied;
             }
         }
     }
 
-    private Optional<BatchResult> findApplied(UUID batchId) {
+    private Optional<BatchAnswer> findApplied(UUID batchId) {
         try {
-            return reader.findApplied(batchId).map(StoredBatch::result);
+            return reader.findApplied(batchId).map(StoredBatch::answer);
         } catch (DataAccessException e) {
             log.warn("Cannot read result of batch {} yet: {}", batchId, e.getMessage());
             return Optional.empty();

@@ -1,7 +1,7 @@
 package dev.docsync.ingest.batch;
 
 import dev.docsync.contracts.BatchRequest;
-import dev.docsync.contracts.BatchResult;
+import dev.docsync.contracts.BatchAnswer;
 import dev.docsync.contracts.OperationRequest;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.ingest.IngestProperties;
@@ -15,7 +15,7 @@ import org.springframework.stereotype.Service;
 public class SingleOperations {
 
     /** The operation's result once applied, or empty when the wait ran out (then poll {@code batchId}). */
-    public record Applied(UUID batchId, BatchResult pending, Optional<OperationResult> result) {
+    public record Applied(UUID batchId, BatchAnswer pending, Optional<OperationResult> result) {
     }
 
     private final BatchSubmission submission;
@@ -35,7 +35,7 @@ public class SingleOperations {
         BatchSubmission.Outcome outcome = submission.submit(new BatchRequest(workspaceId, false, List.of(operation)),
                 actor, new Preferences(false, properties.syncWait()), IdempotencyKeyHeader.parse(idempotencyKey, request));
         StampedBatch batch = outcome.batch();
-        return new Applied(batch.batchId(), BatchResult.pending(batch.batchId(), batch.workspaceId()),
-                outcome.applied().map(result -> result.results().getFirst()));
+        return new Applied(batch.batchId(), BatchAnswer.pending(batch.batchId(), batch.workspaceId()),
+                outcome.applied().map(answer -> answer.operationResults().getFirst()));
     }
 }

@@ -72,7 +72,7 @@ class SecurityConfig {
                             + "or docsync.jwt.secret (DOCSYNC_JWT_SECRET)");
         }
         decoder.setJwtValidator(validator(properties));
-        return decoder;
+        return new VerifiedTokens(decoder);
     }
 
     /** Longest actor ({@code sub}) accepted: it is stored with every version the actor writes. */

@@ -1,16 +1,12 @@
 package dev.docsync.projection.batches;
 
-import dev.docsync.contracts.BatchResult;
-import dev.docsync.contracts.DocsyncJson;
-import dev.docsync.contracts.OperationResult;
+import dev.docsync.contracts.BatchAnswer;
 import dev.docsync.projection.Rows;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import tools.jackson.core.type.TypeReference;
 
 /** Read side of batches: the applied result if there is one, else the receipt of a pending batch. */
 @Repository
@@ -18,16 +14,14 @@ public class BatchReader {
 
     /** A retry recognised by its Idempotency-Key answers as the batch it repeats: one query follows the link. */
     private static final String FIND_RESULT = """
-            select b.batch_id, b.workspace_id, b.actor, b.atomic, b.results::text as results, b.stamped_at, b.applied_at
+            select b.batch_id, b.workspace_id, b.actor, b.atomic, b.total, b.successful, b.results::text as results,
+                   b.stamped_at, b.applied_at
               from batch_results r
               join batch_results b on b.batch_id = coalesce(r.duplicate_of, r.batch_id)
              where r.batch_id = :id""";
 
     private static final String FIND_RECEIPT = """
             select workspace_id, actor, stamped_at from batch_receipts where batch_id = :id""";
-
-    private static final TypeReference<List<OperationResult>> RESULTS = new TypeReference<>() {
-    };
 
     private final JdbcClient jdbc;
 
@@ -37,18 +31,19 @@ public class BatchReader {
 
     /**
      * The applied batch, or empty when it has not been applied yet. A batch recognised as a retry (same
-     * Idempotency-Key and request) answers as the batch it repeats, with that one's id and results.
+     * Idempotency-Key and request) answers as the batch it repeats, with that one's id and results. The results
+     * stay the stored JSON text.
      */
     public Optional<StoredBatch> findApplied(UUID batchId) {
         return jdbc.sql(FIND_RESULT).param("id", batchId).query((rs, n) -> {
             UUID id = rs.getObject("batch_id", UUID.class);
             String workspace = rs.getString("workspace_id");
-            List<OperationResult> results = DocsyncJson.mapper().readValue(rs.getString("results"), RESULTS);
             var stampedAt = Rows.instant(rs, "stamped_at");
             var appliedAt = Rows.instant(rs, "applied_at");
-            BatchResult result = BatchResult.completed(id, workspace, rs.getBoolean("atomic"), results)
+            BatchAnswer answer = BatchAnswer.completed(id, workspace, rs.getBoolean("atomic"), rs.getInt("total"),
+                    rs.getInt("successful"), rs.getString("results"))
                     .withProcessingTimeMs(Duration.between(stampedAt, appliedAt).toMillis());
-            return new StoredBatch(workspace, rs.getString("actor"), result, stampedAt, appliedAt);
+            return new StoredBatch(workspace, rs.getString("actor"), answer, stampedAt, appliedAt);
         }).optional();
     }
 
@@ -56,7 +51,7 @@ public class BatchReader {
     public Optional<StoredBatch> find(UUID batchId) {
         return findApplied(batchId).or(() -> jdbc.sql(FIND_RECEIPT).param("id", batchId)
                 .query((rs, n) -> new StoredBatch(rs.getString("workspace_id"), rs.getString("actor"),
-                        BatchResult.pending(batchId, rs.getString("workspace_id")), Rows.instant(rs, "stamped_at"),
+                        BatchAnswer.pending(batchId, rs.getString("workspace_id")), Rows.instant(rs, "stamped_at"),
                         null))
                 .optional());
     }
