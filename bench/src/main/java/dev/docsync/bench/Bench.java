@@ -22,7 +22,8 @@ import java.util.function.ToDoubleFunction;
  * a fresh data directory and runs every scenario side by side against it, then writes the results.
  * {@code --report results.json} writes the report again from a run's JSON;
  * {@code --only-open-loop [--record FILE.jfr]} runs one open-loop sweep after a warm-up, recording the stack with
- * JFR during the sweep only; {@code --jfr FILE.jfr} writes {@code profile.md} from such a recording.
+ * JFR during the sweep only; {@code --jfr FILE.jfr} writes {@code profile.md} from such a recording;
+ * {@code --compare BEFORE.jar AFTER.jar [--rounds N]} measures a change side by side ({@link Comparison}).
  */
 public final class Bench {
 
@@ -83,6 +84,12 @@ public final class Bench {
             System.out.println("[bench] " + out.resolve("profile.md").toAbsolutePath());
             return;
         }
+        if (options.contains("--compare")) {
+            int at = options.indexOf("--compare");
+            Comparison.run(Path.of(options.get(at + 1)).toAbsolutePath(), Path.of(options.get(at + 2)).toAbsolutePath(),
+                    Integer.parseInt(option(options, "--rounds", "3")), out);
+            return;
+        }
         if (options.contains("--only-open-loop")) {
             openLoopOnly(settings, jar, options);
             return;
@@ -110,9 +117,12 @@ public final class Bench {
 
                 List<Results.Seed> seed = new ArrayList<>();
                 List<Latency> latency = new ArrayList<>();
+                List<Latency> stampToApply = new ArrayList<>();
                 for (int rep = 1; rep <= reps; rep++) {
                     seed.add(scenarios.seedComparison(sequential, settings.seedRounds(), rep));
-                    latency.add(scenarios.latency(sequential, settings.latencyRequests(), rep));
+                    Scenarios.TenOps tenOps = scenarios.latency(sequential, settings.latencyRequests(), rep);
+                    latency.add(tenOps.answered());
+                    stampToApply.add(tenOps.stampToApply());
                 }
 
                 List<List<ClosedRun>> closedRuns = new ArrayList<>();
@@ -171,7 +181,7 @@ public final class Bench {
                 Results.Memory memory = new Results.Memory(Memory.peakRssMiB(stack.pid()), postgresPeakUnderLoad);
                 return new Results(machine(), settings.describe(), startup, seed,
                         spread(seed, Results.Seed::speedup), latency, spread(latency, Latency::p50),
-                        spread(latency, Latency::p99), closed, open, sustainedBySweep,
+                        spread(latency, Latency::p99), stampToApply, closed, open, sustainedBySweep,
                         Spread.of(sustainedBySweep.stream().map(Integer::doubleValue).toList()), baseline, replays,
                         spread(replays, Results.Replay::eventsPerSecond), memory);
             }
@@ -239,7 +249,7 @@ public final class Bench {
         }
     }
 
-    private static List<Client> clients(StackProcess stack) {
+    static List<Client> clients(StackProcess stack) {
         List<Client> clients = new ArrayList<>();
         for (int c = 0; c < Settings.CLIENTS; c++) {
             clients.add(client(stack, "bench-c" + c, 4));
@@ -248,7 +258,7 @@ public final class Bench {
     }
 
     /** A client with its own actor, editor of {@code workspaces} workspaces of its own. */
-    private static Client client(StackProcess stack, String actor, int workspaces) {
+    static Client client(StackProcess stack, String actor, int workspaces) {
         List<String> names = new ArrayList<>();
         for (int w = 0; w < workspaces; w++) {
             names.add("ws_" + actor.replace('-', '_') + "_" + w);

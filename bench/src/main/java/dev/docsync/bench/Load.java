@@ -29,12 +29,37 @@ final class Load {
         this.baseUrl = baseUrl;
     }
 
+    /**
+     * The stored {@code processing_time_ms} of an applied batch: from ingest's stamp to the apply-worker's
+     * {@code applied_at}, i.e. the log's part of a synchronous answer (the rest is ingest and the apply's commit).
+     */
+    long stampToApplyMillis(Client client, String batchId) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/batches/" + batchId))
+                .header("Authorization", "Bearer " + client.token).timeout(Duration.ofSeconds(30)).GET().build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("poll of " + batchId + " answered " + response.statusCode());
+        }
+        return DocsyncJson.mapper().readTree(response.body()).get("processing_time_ms").asLong();
+    }
+
     /** Sends {@code batch}, waiting at most {@code waitSeconds} for it to apply; returns the HTTP status. */
     int send(Client.Batch batch, int waitSeconds, OpCounts counts) {
+        return sendForAnswer(batch, waitSeconds, counts).status();
+    }
+
+    /** What a batch was answered: the HTTP status and, when it applied (200), its id. */
+    record Answer(int status, String batchId) {
+    }
+
+    Answer sendForAnswer(Client.Batch batch, int waitSeconds, OpCounts counts) {
         try {
-            return answer(batch, http.send(request(batch, waitSeconds), HttpResponse.BodyHandlers.ofString()), counts);
+            HttpResponse<String> response = http.send(request(batch, waitSeconds), HttpResponse.BodyHandlers.ofString());
+            int status = answer(batch, response, counts);
+            return new Answer(status, status == 200 ? DocsyncJson.mapper().readTree(response.body()).get("batch_id")
+                    .asString() : null);
         } catch (IOException e) {
-            return failed(batch, e, counts);
+            return new Answer(failed(batch, e, counts), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

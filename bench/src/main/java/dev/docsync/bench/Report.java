@@ -163,13 +163,15 @@ final class Report {
 
     private static Table small(Results r) {
         Table t = new Table("Sequential client, by repetition", "repetition", "10 singles p50 ms", "batch of 10 p50 ms",
-                "speedup", "10-op batch p50 / p99 ms", "10-op JDBC transaction p50 / p99 ms");
+                "speedup", "10-op batch p50 / p99 ms", "of which stamp → apply p50 / p99 ms",
+                "10-op JDBC transaction p50 / p99 ms");
         for (int i = 0; i < r.seed().size(); i++) {
             Results.Seed s = r.seed().get(i);
             Results.Latency l = r.batch10Ops().get(i);
             Results.Latency j = r.baseline().tenOpTransaction().get(i);
+            Results.Latency log = r.batch10StampToApply().get(i);
             t.add(String.valueOf(i + 1), f(s.singles10().p50()), f(s.batchOf10().p50()), f(s.speedup()) + "×",
-                    f(l.p50()) + " / " + f(l.p99()), f(j.p50()) + " / " + f(j.p99()));
+                    f(l.p50()) + " / " + f(l.p99()), f(log.p50()) + " / " + f(log.p99()), f(j.p50()) + " / " + f(j.p99()));
         }
         return t;
     }

@@ -8,7 +8,7 @@ import org.HdrHistogram.Histogram;
 /** What a bench run measured; written as JSON, Markdown and HTML. Every level ran {@code repetitions} times. */
 record Results(Map<String, String> machine, Map<String, Object> settings, long startupMillis,
         List<Seed> seed, Spread batchSpeedup,
-        List<Latency> batch10Ops, Spread batch10P50, Spread batch10P99,
+        List<Latency> batch10Ops, Spread batch10P50, Spread batch10P99, List<Latency> batch10StampToApply,
         List<ClosedLevel> closedLoop,
         List<OpenStep> openLoop, List<Integer> sustainedBySweep, Spread sustained,
         Baseline baseline,

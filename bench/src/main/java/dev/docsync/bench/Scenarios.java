@@ -51,21 +51,30 @@ final class Scenarios {
     }
 
     /** A sequential client pushing mixed 10-operation batches; the first tenth warms up and is not recorded. */
-    Latency latency(Client client, int requests, int repetition) {
-        Histogram histogram = histogram();
+    /** The answered latency of a sequential client's 10-op batches, and the log's part of it (stamp to apply). */
+    record TenOps(Latency answered, Latency stampToApply) {
+    }
+
+    TenOps latency(Client client, int requests, int repetition) throws Exception {
+        Histogram answered = histogram();
+        Histogram stampToApply = histogram();
         OpCounts counts = new OpCounts();
         int warmUp = Math.max(1, requests / 10);
         for (int i = 0; i < requests + warmUp; i++) {
             Client.Batch batch = client.next(10);
             long start = System.nanoTime();
             // A 202 (not applied within the wait) is recorded too: its latency is at least the wait.
-            load.send(batch, WAIT_SECONDS, counts);
+            Load.Answer answer = load.sendForAnswer(batch, WAIT_SECONDS, counts);
+            long micros = micros(start);
             if (i >= warmUp) {
-                histogram.recordValue(micros(start));
+                answered.recordValue(micros);
+                if (answer.batchId() != null) {
+                    stampToApply.recordValue(load.stampToApplyMillis(client, answer.batchId()) * 1000);
+                }
             }
             progress.step("10-op latency " + repetition, i + 1, requests + warmUp);
         }
-        return Latency.of(histogram);
+        return new TenOps(Latency.of(answered), Latency.of(stampToApply));
     }
 
     /** {@code clients.size()} clients (one actor each), each pushing mixed batches back to back for {@code duration}. */

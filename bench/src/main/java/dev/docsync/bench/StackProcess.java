@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -58,7 +59,14 @@ final class StackProcess implements AutoCloseable {
             try (BufferedReader reader = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
+                ArrayDeque<String> last = new ArrayDeque<>();
                 while ((line = reader.readLine()) != null) {
+                    if (!ready.isDone()) {
+                        last.addLast(line);
+                        if (last.size() > 30) {
+                            last.removeFirst();
+                        }
+                    }
                     Matcher worker = WORKER_MANAGEMENT.matcher(line);
                     if (worker.find()) {
                         workerManagement = worker.group(1);
@@ -68,7 +76,8 @@ final class StackProcess implements AutoCloseable {
                         ready.complete(m.group(1));
                     }
                 }
-                ready.completeExceptionally(new IOException("the stack exited before it was ready"));
+                ready.completeExceptionally(new IOException("the stack exited before it was ready; it said:\n"
+                        + String.join("\n", last)));
             } catch (IOException e) {
                 ready.completeExceptionally(e);
             }

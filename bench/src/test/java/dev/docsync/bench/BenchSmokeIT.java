@@ -40,6 +40,8 @@ class BenchSmokeIT {
         assertThat(results.get("replay").get(0).get("events").asLong()).isPositive();
         assertThat(results.get("memory").get("postgres_peak_pss_mi_b").asLong()).isPositive();
         assertThat(results.get("seed").get(0).get("singles10").get("count").asLong()).isEqualTo(2);
+        assertThat(results.get("batch10_stamp_to_apply").get(0).get("count").asLong())
+                .as("each timed 10-op batch's stamp-to-apply time was read back").isEqualTo(5);
         assertThat(Files.readString(out.resolve("results.md"))).contains("| sustained open loop vs strong baseline |");
         assertThat(Files.readString(out.resolve("results.html"))).contains("new Chart(", "Chart.js",
                 "getElementById('open')");

@@ -28,6 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.ObjectWriter;
 
 /**
  * The one owner of the producer: appends stamped batches to the operations topic in Kafka transactions
@@ -50,6 +51,9 @@ import org.springframework.stereotype.Component;
 class OperationLog implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(OperationLog.class);
+
+    /** Bound to the event type once, so writing a record skips the mapper's per-call type lookups. */
+    private static final ObjectWriter EVENTS = DocsyncJson.mapper().writerFor(OperationEvent.class);
 
     /** Bounds one transaction: batches, and events (a batch has at most a few hundred). */
     static final int MAX_BATCHES_PER_TRANSACTION = 64;
@@ -228,6 +232,8 @@ class OperationLog implements DisposableBean {
                         sends.add(ops.send(record(event)));
                     }
                 }
+                // Send now rather than after linger.ms: nothing more joins this transaction, and the caller waits.
+                ops.flush();
                 // Every send acknowledged before the commit: a failure up to here aborts the transaction.
                 awaitAll(sends);
                 committing.set(true);
@@ -255,7 +261,7 @@ class OperationLog implements DisposableBean {
 
     private ProducerRecord<String, byte[]> record(OperationEvent event) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic.name(), event.workspaceId(),
-                DocsyncJson.mapper().writeValueAsBytes(event));
+                EVENTS.writeValueAsBytes(event));
         record.headers()
                 .add(EventHeaders.BATCH_ID, event.batchId().toString().getBytes(StandardCharsets.UTF_8))
                 .add(EventHeaders.SEQ, String.valueOf(event.seq()).getBytes(StandardCharsets.UTF_8))
