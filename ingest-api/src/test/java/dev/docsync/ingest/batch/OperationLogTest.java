@@ -115,6 +115,11 @@ class OperationLogTest {
         }
 
         @Override
+        public void flush() {
+            // every send completed at once: nothing is waiting to be sent
+        }
+
+        @Override
         public <T> T executeInTransaction(OperationsCallback<String, byte[], T> callback) {
             T result = callback.doInOperations(this);
             try {
