@@ -55,9 +55,7 @@ final class Load {
     Answer sendForAnswer(Client.Batch batch, int waitSeconds, OpCounts counts) {
         try {
             HttpResponse<String> response = http.send(request(batch, waitSeconds), HttpResponse.BodyHandlers.ofString());
-            int status = answer(batch, response, counts);
-            return new Answer(status, status == 200 ? DocsyncJson.mapper().readTree(response.body()).get("batch_id")
-                    .asString() : null);
+            return answer(batch, response, counts);
         } catch (IOException e) {
             return new Answer(failed(batch, e, counts), null);
         } catch (InterruptedException e) {
@@ -70,7 +68,7 @@ final class Load {
     CompletableFuture<Integer> sendAsync(Client.Batch batch, int waitSeconds, OpCounts counts) {
         return http.sendAsync(request(batch, waitSeconds), HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> error != null ? failed(batch, error, counts)
-                        : answer(batch, response, counts));
+                        : answer(batch, response, counts).status());
     }
 
     /** One document through the single-document endpoint (201). */
@@ -105,13 +103,16 @@ final class Load {
                 .POST(HttpRequest.BodyPublishers.ofString(batch.json())).build();
     }
 
-    private int answer(Client.Batch batch, HttpResponse<String> response, OpCounts counts) {
+    /** Counts the answer's operations by their status (reading a 200's body once) and settles the client's view. */
+    private Answer answer(Client.Batch batch, HttpResponse<String> response, OpCounts counts) {
         counts.request();
         int status = response.statusCode();
+        String batchId = null;
         switch (status) {
             case 200 -> {
-                JsonNode results = DocsyncJson.mapper().readTree(response.body()).get("results");
-                for (JsonNode result : results) {
+                JsonNode answer = DocsyncJson.mapper().readTree(response.body());
+                batchId = answer.get("batch_id").asString();
+                for (JsonNode result : answer.get("results")) {
                     int index = Integer.parseInt(result.get("client_id").asString().substring(3));
                     String opStatus = result.get("status").asString();
                     JsonNode version = result.get("version");
@@ -127,7 +128,7 @@ final class Load {
                 print("answered " + status + ": " + response.body().substring(0, Math.min(300, response.body().length())));
             }
         }
-        return status;
+        return new Answer(status, batchId);
     }
 
     private int failed(Client.Batch batch, Throwable error, OpCounts counts) {

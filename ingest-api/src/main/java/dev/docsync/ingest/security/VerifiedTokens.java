@@ -20,7 +20,7 @@ final class VerifiedTokens implements JwtDecoder {
 
     static final Duration MAX_AGE = Duration.ofMinutes(5);
 
-    /** Bounds the memory by the tokens' length (a header is at most a few KiB): ~16 MiB of token text. */
+    /** Bounds the memory by the tokens' length (a header is at most a few KiB): 8 Mi characters of token text. */
     private static final long MAX_CHARS = 8L * 1024 * 1024;
 
     private final JwtDecoder verifier;
