@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -36,6 +38,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * restart and the scale-out; {@code -Ddocsync.cluster.full=true} runs three leader kills, the rolling restart of
  * all three nodes and workers 1 → 2 → 4 as well.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the other classes: see junit-platform.properties
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFaultIntegrationTest {
 
@@ -93,6 +96,7 @@ class ClusterFaultIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(1)
     void leadersOfBusyPartitionsKilledWhileTransactionsAreInFlight() throws Exception {
         int kills = FULL ? 3 : 2;
@@ -121,6 +125,7 @@ class ClusterFaultIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(2)
     @EnabledIfSystemProperty(named = "docsync.cluster.full", matches = "true")
     void rollingRestartOfAllThreeNodes() throws Exception {
@@ -141,6 +146,7 @@ class ClusterFaultIntegrationTest {
 
     /** Last before the replay: ingest-1 stays down afterwards (restarting it costs ~20 s of the budget). */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(7)
     void anIngestInstanceKilledMidAppend() throws Exception {
         try (WriteLoad load = new WriteLoad(apis, tokens, "ingestkill", CLIENTS).start()) {
@@ -162,6 +168,7 @@ class ClusterFaultIntegrationTest {
 
     /** worker-2 stays down until the scale-out run brings it back. */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(3)
     void anApplyWorkerKilledAndTheOtherTakesOver() throws Exception {
         try (WriteLoad load = new WriteLoad(apis, tokens, "workerkill", CLIENTS).start()) {
@@ -179,6 +186,7 @@ class ClusterFaultIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(4)
     void postgresStoppedImmediateAndRestarted() throws Exception {
         try (WriteLoad load = new WriteLoad(apis, tokens, "pgimmediate", CLIENTS).receiptsMayBeLost().start()) {
@@ -200,6 +208,7 @@ class ClusterFaultIntegrationTest {
 
     /** kafka-3 stays down afterwards in the default run (a restart costs 10–60 s of the budget). */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(5)
     void twoNodesDownRefusesWritesAndOneBackAcceptsThemAgain() throws Exception {
         try (WriteLoad load = new WriteLoad(apis, tokens, "twodown", CLIENTS).start()) {
@@ -234,6 +243,7 @@ class ClusterFaultIntegrationTest {
      * count, and nothing lost or applied twice across the rebalances.
      */
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(6)
     @EnabledIfSystemProperty(named = "docsync.cluster.full", matches = "true")
     void scalingOutFromOneToFourWorkersMovesPartitionsCleanly() throws Exception {
@@ -262,6 +272,7 @@ class ClusterFaultIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     @Order(8)
     void replayFromOffsetZeroIntoAFreshSchemaIsChecksumEqualToLive() throws Exception {
         Cluster.ReplayRun replay = cluster.replay(Duration.ofMinutes(3));

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -33,6 +35,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * mismatched = 0, or the test fails. Each test prints its figures (and appends them to
  * {@code target/fault-figures.txt}).
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the other classes: see junit-platform.properties
 class FaultToleranceIntegrationTest {
 
     private static final int CLIENTS = 8;
@@ -88,6 +91,7 @@ class FaultToleranceIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void workerKilledAtRandomMomentsUnderLoad() throws Exception {
         try (WriteLoad load = new WriteLoad(api, tokens, "kill", CLIENTS).start()) {
             for (int kill = 0; kill < 3; kill++) {
@@ -107,6 +111,7 @@ class FaultToleranceIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aSecondWorkerJoinsAndLeavesMidLoad() throws Exception {
         try (WriteLoad load = new WriteLoad(api, tokens, "rebalance", CLIENTS).start()) {
             load.awaitAcknowledged(60, PHASE);
@@ -127,6 +132,7 @@ class FaultToleranceIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void theBrokerStopsAndComesBackMidLoad() throws Exception {
         try (WriteLoad load = new WriteLoad(api, tokens, "broker", CLIENTS).start()) {
             load.awaitAcknowledged(60, PHASE);
@@ -146,6 +152,7 @@ class FaultToleranceIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void postgresConnectionsAreKilledMidLoad() throws Exception {
         int killed = 0;
         try (WriteLoad load = new WriteLoad(api, tokens, "pgkill", CLIENTS).start()) {
@@ -166,6 +173,7 @@ class FaultToleranceIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void writesAreAcceptedWhilePostgresIsDownAndApplyWhenItReturns() throws Exception {
         String ws = Batches.workspace("pgdown");
         String token = tokens.mint("pgdown", Map.of(ws, "editor"), Duration.ofHours(1));
@@ -196,6 +204,7 @@ class FaultToleranceIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aRangeOfAppliedEventsProducedAgainAppliesNothingTwice() throws Exception {
         try (WriteLoad load = new WriteLoad(api, tokens, "dupes", CLIENTS).start()) {
             load.awaitAcknowledged(120, PHASE);
@@ -223,6 +232,7 @@ class FaultToleranceIntegrationTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void malformedEventsGoToTheDeadLetterTopicAndTheirPartitionsKeepApplying() throws Exception {
         try (WriteLoad load = new WriteLoad(api, tokens, "poison", CLIENTS).start()) {
             load.awaitAcknowledged(40, PHASE);
