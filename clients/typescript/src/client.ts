@@ -10,8 +10,8 @@ import {
 } from "./store.js";
 import { runSync } from "./sync.js";
 import { TabChannel, syncLock, type SyncLock, type TabMessage } from "./tabs.js";
-import { Transport, jittered, type RetryPolicy, type ServerLimits, type TokenSource } from "./transport.js";
-import type { DocumentFields, LocalDocument, NewDocumentInput, StorageInfo, SyncReport, SyncStats } from "./types.js";
+import { Transport, jittered, type RetryPolicy, type TokenSource } from "./transport.js";
+import type { DocumentFields, LocalDocument, NewDocumentInput, ServerLimits, StorageInfo, SyncReport, SyncStats } from "./types.js";
 
 export interface DocsyncClientOptions {
   baseUrl: string;

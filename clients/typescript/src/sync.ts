@@ -5,8 +5,8 @@ import {
 } from "./queue.js";
 import { BatchSizer, Meter, emptyStats } from "./stats.js";
 import { addStats, getCursor, getDocument, isQuotaError, setCursor, setUnreadConflicts, unreadConflicts, type QueuedBatch, type Store } from "./store.js";
-import type { Answer, ServerLimits, Transport } from "./transport.js";
-import type { ChangeItem, DocumentView, SyncFailure, SyncProgress, SyncReport, SyncStats } from "./types.js";
+import type { Answer, Transport } from "./transport.js";
+import type { ChangeItem, DocumentView, ServerLimits, SyncFailure, SyncProgress, SyncReport, SyncStats } from "./types.js";
 
 export interface SyncContext {
   store: () => Promise<Store>;

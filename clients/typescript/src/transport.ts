@@ -1,5 +1,5 @@
 import type { Meter } from "./stats.js";
-import type { BatchResult, ChangePage, DocumentView, Problem, SyncFailure } from "./types.js";
+import type { BatchResult, ChangePage, DocumentView, Problem, ServerLimits, SyncFailure } from "./types.js";
 
 /**
  * A token, or a function read on every request. After a 401 it is called once more with `{ refresh: true }`: the
@@ -29,12 +29,6 @@ export interface TransportOptions {
   now?: () => number;
 }
 
-/** The server's limits (GET /api/v1/limits). */
-export interface ServerLimits {
-  max_operations: number;
-  max_request_bytes: number;
-  idempotency_retention_seconds: number;
-}
 
 /** What a request came to: an answer, a refusal of the request as a whole, or no answer after the retries. */
 export type Answer<T> =

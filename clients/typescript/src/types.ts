@@ -11,6 +11,8 @@ export type OperationResult = Schemas["OperationResult"];
 export type ChangePage = Schemas["PageChangeItem"];
 export type ChangeItem = Schemas["ChangeItem"];
 export type Problem = Schemas["Problem"];
+/** GET /api/v1/limits: batch limits and how long an Idempotency-Key is remembered. */
+export type ServerLimits = Schemas["ServerLimits"];
 export type OperationType = OperationRequest["operation"];
 
 /** Where a local copy stands with the server. */
