@@ -34,6 +34,18 @@ async function client(overrides: Partial<DocsyncClientOptions> = {}): Promise<Do
   return made;
 }
 
+/** A database as version 1 of the client made it. */
+function openVersion1(name: string) {
+  return openDB(name, 1, {
+    upgrade(db) {
+      db.createObjectStore("documents", { keyPath: "document_id" });
+      db.createObjectStore("queue", { keyPath: "id", autoIncrement: true }).createIndex("by_document", "document_id");
+      db.createObjectStore("batches", { keyPath: "key" });
+      db.createObjectStore("meta");
+    },
+  });
+}
+
 function withNavigator(value: unknown): void {
   const before = Object.getOwnPropertyDescriptor(globalThis, "navigator");
   Object.defineProperty(globalThis, "navigator", { value, configurable: true, writable: true });
@@ -61,14 +73,7 @@ describe("durable storage", () => {
 
   it("upgrades a version-1 database in place: queued edits survive, new stores appear", async () => {
     const name = `upgrade-${Math.random()}`;
-    const v1 = await openDB(name, 1, {
-      upgrade(db) {
-        db.createObjectStore("documents", { keyPath: "document_id" });
-        db.createObjectStore("queue", { keyPath: "id", autoIncrement: true }).createIndex("by_document", "document_id");
-        db.createObjectStore("batches", { keyPath: "key" });
-        db.createObjectStore("meta");
-      },
-    });
+    const v1 = await openVersion1(name);
     await v1.put("documents", { document_id: "old", title: "Old", content: "", yjs_state_b64: null, version: null, sync_status: "pending", deleted: false, updated_at: null, updated_by: null });
     await v1.add("queue", { document_id: "old", operation: "create", data: { title: "Old" }, batch_key: null });
     v1.close();
@@ -95,6 +100,39 @@ describe("durable storage", () => {
     expect(opened).not.toBe("blocked");
     (await newer).close();
     expect(errors.map((e) => e.code)).toEqual(["versionchange"]);
+  });
+
+  it("says so when an older tab keeps the database from upgrading, and opens once it lets go", async () => {
+    const name = `blocked-${Math.random()}`;
+    const older = await openVersion1(name); // an older client's tab: no versionchange handler
+    const c = await client({ databaseName: name });
+    const errors: DocsyncError[] = [];
+    c.on("error", (e) => errors.push(e));
+
+    await eventually(async () => errors.length > 0, 2_000, "a blocked error");
+    older.close();
+
+    expect(errors.map((e) => e.code)).toEqual(["blocked"]);
+    expect(await c.documents.list()).toEqual([]);
+  });
+
+  it("a local edit the browser refuses for quota is an `error` event as well as the caller's exception", async () => {
+    const c = await client();
+    await c.documents.list();
+    const errors: DocsyncError[] = [];
+    c.on("error", (e) => errors.push(e));
+    const proto = (globalThis as unknown as { IDBObjectStore: { prototype: { put: (...a: unknown[]) => unknown } } }).IDBObjectStore.prototype;
+    const put = proto.put;
+    proto.put = () => {
+      throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    };
+    cleanups.push(() => {
+      proto.put = put;
+    });
+
+    await expect(c.documents.create({ document_id: "too-much" })).rejects.toThrow(/quota/);
+
+    expect(errors.map((e) => e.code)).toEqual(["quota"]);
   });
 
   it("a database the browser closed abnormally is reported and opened again on the next use", async () => {
