@@ -3,7 +3,7 @@ import type { LocalDocument, SyncStats } from "@docsync/client";
 import { useEffect, useState } from "react";
 
 export function Toolbar({ offline, setOffline, user, workspaceId, onLogout }: {
-  offline: boolean; setOffline: (v: boolean) => void; user: string; workspaceId: string; onLogout: () => void;
+  offline: boolean; setOffline: (v: boolean) => void; user: string; workspaceId: string; onLogout: (wipe: boolean) => void;
 }) {
   const { pending, syncing, progress, lastReport, sync } = useSyncStatus();
   const done = progress ? progress.applied + progress.failed : 0;
@@ -21,7 +21,8 @@ export function Toolbar({ offline, setOffline, user, workspaceId, onLogout }: {
         {lastReport ? (lastReport.failure ? `not synced: ${lastReport.failure.code}` : `synced ${lastReport.successful}/${lastReport.total}, ${lastReport.conflicts.length} conflicts`) : ""}
       </span>
       <SyncChart />
-      <button onClick={onLogout} data-testid="logout">Log out</button>
+      <button onClick={() => onLogout(false)} data-testid="logout">Log out</button>
+      <button onClick={() => onLogout(true)} data-testid="logout-wipe" title="Deletes this device's copy, unsent edits included">Log out and wipe</button>
     </header>
   );
 }

@@ -44,7 +44,7 @@ export async function runSync(ctx: SyncContext): Promise<SyncReport> {
     if (!ctx.isOnline()) {
       report.failure = { code: "offline", message: "offline: nothing sent" };
     } else {
-      store = await ctx.store();
+      store = await opened(ctx.store(), STORE_OPEN_TIMEOUT_MS);
       await push(ctx, store, report, meter, stats);
       if (!report.failure) await readUnreadConflicts(ctx, store, report, meter);
       if (!report.failure) await pull(ctx, store, report, meter);
@@ -67,6 +67,17 @@ export async function runSync(ctx: SyncContext): Promise<SyncReport> {
     ctx.events.emit("synced", report);
   }
   return report;
+}
+
+/** How long a sync waits for the database to open (an older tab may block an upgrade) before it gives up for now. */
+const STORE_OPEN_TIMEOUT_MS = 10_000;
+
+function opened(store: Promise<Store>, ms: number): Promise<Store> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new DOMException(`the database did not open within ${ms} ms (another tab blocks it?)`, "TimeoutError")), ms);
+  });
+  return Promise.race([store, late]).finally(() => clearTimeout(timer));
 }
 
 function failureOf(error: unknown): SyncFailure {
