@@ -151,8 +151,7 @@ describe("nothing stuck", () => {
     const pauses = started.slice(1).map((t, i) => t - ended[i]!);
     expect(requests.length).toBeGreaterThanOrEqual(5);
     expect(pauses[0]!).toBeGreaterThanOrEqual(18);
-    expect(pauses[3]!).toBeGreaterThanOrEqual(155);
-    expect(pauses[3]!).toBeGreaterThan(2.5 * pauses[0]!);
+    expect(pauses[3]!).toBeGreaterThanOrEqual(155); // 4th failure: at least half of 320 ms (a fixed period: ~40)
   });
 
   it("the token function is not polled while syncing works; after an `auth` failure a new token triggers a sync", async () => {
