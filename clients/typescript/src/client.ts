@@ -278,7 +278,8 @@ class Client implements DocsyncClient {
     const store = this.store;
     this.store = undefined;
     (await store?.catch(() => undefined))?.close();
-    await deleteStore(this.options.databaseName);
+    await deleteStore(this.options.databaseName,
+      () => this.events.emit("error", { code: "blocked", message: "another tab keeps the database open; it is deleted once that tab closes" }));
     this.channel.post({ type: "cleared" });
     this.events.emit("change", {});
   }

@@ -73,9 +73,9 @@ export function openStore(databaseName: string, handlers: StoreHandlers = {}): P
   });
 }
 
-/** Deletes the database; other tabs' connections close themselves (`blocking`). */
-export function deleteStore(databaseName: string): Promise<void> {
-  return deleteDB(databaseName);
+/** Deletes the database; other tabs' connections close themselves (`blocking`); `blocked`: one that does not. */
+export function deleteStore(databaseName: string, blocked?: () => void): Promise<void> {
+  return deleteDB(databaseName, { blocked: () => blocked?.() });
 }
 
 /** True for the browser's "storage full" refusal, however it reached us (request, transaction, or thrown). */
