@@ -1,8 +1,7 @@
 import { Emitter, type DocsyncEvents, type Listener } from "./events.js";
-import {
-  LocalEditError, MAX_OPERATIONS, discardEdits, markConflict, pendingOperations, queueCreate, queueDelete, queueUpdate,
-  resolveConflict, retryDocument,
-} from "./queue.js";
+import { discardEdits, markConflict, resolveConflict, retryDocument } from "./decisions.js";
+import { LocalEditError } from "./local.js";
+import { MAX_OPERATIONS, pendingOperations, queueCreate, queueDelete, queueUpdate } from "./queue.js";
 import { BatchSizer, type Meter } from "./stats.js";
 import {
   deleteStore, getDocument, isQuotaError, listDocuments, listStats, openStore, setUnreadConflicts, unreadConflicts,

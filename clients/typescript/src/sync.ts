@@ -1,7 +1,7 @@
 import type { Emitter, DocsyncEvents } from "./events.js";
+import { applyRemote, markConflict } from "./decisions.js";
 import {
-  applyRemote, buildBatch, dissolveBatch, markConflict, pendingOperations, refusedOperations, rejectBatch, settleBatch, storedBatch,
-  type Settled,
+  buildBatch, dissolveBatch, pendingOperations, refusedOperations, rejectBatch, settleBatch, storedBatch, type Settled,
 } from "./queue.js";
 import { BatchSizer, Meter, emptyStats } from "./stats.js";
 import { addStats, getCursor, getDocument, isQuotaError, setCursor, setUnreadConflicts, unreadConflicts, type QueuedBatch, type Store } from "./store.js";

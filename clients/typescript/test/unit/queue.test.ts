@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { nextBatch, pendingOperations, queueCreate, queueDelete, queueUpdate, retryDocument, settleBatch, MAX_OPERATIONS } from "../../src/queue.js";
+import { retryDocument } from "../../src/decisions.js";
+import { nextBatch, pendingOperations, queueCreate, queueDelete, queueUpdate, settleBatch, MAX_OPERATIONS } from "../../src/queue.js";
 import { listDocuments, openStore, type Store } from "../../src/store.js";
 import type { BatchRequest } from "../../src/types.js";
 
