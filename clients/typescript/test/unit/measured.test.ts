@@ -76,8 +76,8 @@ describe("the sync measures itself", () => {
   it("sizes batches to the measured throughput: each push aimed at 2 s, between 10 and 100 operations", () => {
     const sizer = new BatchSizer(100);
     expect(sizer.size).toBe(100);
-    sizer.observe(100, 4_000); // 25 ops/s → 50 per 2 s
-    expect(sizer.size).toBe(50);
+    sizer.observe(100, 4_000); // 25 ops/s → 50 per 2 s, less 10 % headroom
+    expect(sizer.size).toBe(45);
     sizer.observe(50, 10_000); // 5 ops/s → 10 (the floor)
     expect(sizer.size).toBe(10);
     sizer.observe(10, 50); // fast again: grows, at most doubling per push
