@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["typescript/test/unit/**/*.test.ts"],
+          include: ["typescript/test/unit/**/*.test.ts", "react/test/**/*.test.tsx"],
           setupFiles: ["fake-indexeddb/auto"],
           // Generous: CI shares two cores with Maven; fake-indexeddb copying 12 MiB takes seconds there.
           testTimeout: 30_000,

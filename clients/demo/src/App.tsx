@@ -36,8 +36,8 @@ export function App() {
     sessionStorage.setItem("docsync-demo-session", JSON.stringify(s));
     setSession(s);
   };
-  const logout = () => {
-    void client?.close();
+  const logout = (wipe: boolean) => {
+    void (wipe ? client?.clear().then(() => client.close()) : client?.close());
     sessionStorage.removeItem("docsync-demo-session");
     setSession(null);
     setSelected(null);

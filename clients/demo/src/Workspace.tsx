@@ -1,9 +1,9 @@
-import { useDocsync, useDocuments, useSyncStatus } from "@docsync/react";
-import type { LocalDocument } from "@docsync/client";
+import { useDocsync, useDocuments, useSyncStats, useSyncStatus } from "@docsync/react";
+import type { LocalDocument, SyncStats } from "@docsync/client";
 import { useEffect, useState } from "react";
 
 export function Toolbar({ offline, setOffline, user, workspaceId, onLogout }: {
-  offline: boolean; setOffline: (v: boolean) => void; user: string; workspaceId: string; onLogout: () => void;
+  offline: boolean; setOffline: (v: boolean) => void; user: string; workspaceId: string; onLogout: (wipe: boolean) => void;
 }) {
   const { pending, syncing, progress, lastReport, sync } = useSyncStatus();
   const done = progress ? progress.applied + progress.failed : 0;
@@ -20,9 +20,38 @@ export function Toolbar({ offline, setOffline, user, workspaceId, onLogout }: {
       <span data-testid="last-report">
         {lastReport ? (lastReport.failure ? `not synced: ${lastReport.failure.code}` : `synced ${lastReport.successful}/${lastReport.total}, ${lastReport.conflicts.length} conflicts`) : ""}
       </span>
-      <button onClick={onLogout} data-testid="logout">Log out</button>
+      <SyncChart />
+      <button onClick={() => onLogout(false)} data-testid="logout">Log out</button>
+      <button onClick={() => onLogout(true)} data-testid="logout-wipe" title="Deletes this device's copy, unsent edits included">Log out and wipe</button>
     </header>
   );
+}
+
+/** The recent syncs as small bars: height = duration, red = stopped early; hover for the numbers. */
+export function SyncChart() {
+  const stats = useSyncStats().slice(-20);
+  const longest = Math.max(1, ...stats.map((s) => s.duration_ms));
+  const width = 6;
+  return (
+    <svg className="sync-chart" data-testid="sync-chart" width={20 * (width + 2)} height={28} role="img" aria-label="recent syncs">
+      {stats.map((s, i) => {
+        const height = Math.max(2, Math.round((s.duration_ms / longest) * 26));
+        return (
+          <rect key={`${s.started_at}-${i}`} data-testid="sync-bar" x={i * (width + 2)} y={28 - height} width={width} height={height}
+            className={s.failure ? "failed" : s.conflicts || s.errors ? "mixed" : "ok"}>
+            <title>{describe(s)}</title>
+          </rect>
+        );
+      })}
+    </svg>
+  );
+}
+
+function describe(s: SyncStats): string {
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} kB`;
+  return `${new Date(s.started_at).toLocaleTimeString()}: ${s.duration_ms.toFixed(0)} ms, ${s.operations} ops in ${s.batch_sizes.length} pushes`
+    + ` (${s.batch_sizes.join("/") || "–"}), ${s.requests} requests, ${s.retries} retries, ↑${kb(s.bytes_up)} ↓${kb(s.bytes_down)}`
+    + `${s.ttfb_ms === null ? "" : `, first byte ${s.ttfb_ms.toFixed(0)} ms`}${s.failure ? `, stopped: ${s.failure}` : ""}`;
 }
 
 export function DocumentList({ selected, onSelect }: { selected: string | null; onSelect: (id: string) => void }) {
@@ -78,6 +107,12 @@ export function Editor({ id, onGone }: { id: string; onGone: () => void }) {
       <div className="actions">
         <button data-testid="save-button" onClick={save} disabled={doc.deleted}>Save</button>
         <button data-testid="delete-button" onClick={() => void remove()} disabled={doc.deleted}>Delete</button>
+        {doc.sync_status === "error" && (
+          <>
+            <button data-testid="retry-button" onClick={() => void client?.retry(id)}>Send mine again</button>
+            <button data-testid="discard-button" onClick={() => void client?.discard(id)}>Take the server's</button>
+          </>
+        )}
         <span className="meta">version {doc.version ?? "–"} · {doc.sync_status}{doc.error ? ` (${doc.error.code}: ${doc.error.message})` : ""}</span>
       </div>
     </section>

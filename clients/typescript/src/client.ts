@@ -1,32 +1,45 @@
 import { Emitter, type DocsyncEvents, type Listener } from "./events.js";
-import { pendingOperations, queueCreate, queueDelete, queueUpdate, resolveConflict } from "./queue.js";
-import { getDocument, listDocuments, openStore, type QueuedOperation, type Store } from "./store.js";
+import { discardEdits, markConflict, resolveConflict, retryDocument } from "./decisions.js";
+import { LocalEditError } from "./local.js";
+import { MAX_OPERATIONS, pendingOperations, queueCreate, queueDelete, queueUpdate } from "./queue.js";
+import { BatchSizer, type Meter } from "./stats.js";
+import {
+  deleteStore, getDocument, isQuotaError, listDocuments, listStats, openStore, setUnreadConflicts, unreadConflicts,
+  type QueuedOperation, type Store,
+} from "./store.js";
 import { runSync } from "./sync.js";
-import { Transport, type RetryPolicy, type TokenSource } from "./transport.js";
-import type { DocumentFields, LocalDocument, NewDocumentInput, SyncReport } from "./types.js";
+import { TabChannel, syncLock, type SyncLock, type TabMessage } from "./tabs.js";
+import { Transport, jittered, type RetryPolicy, type TokenSource } from "./transport.js";
+import type { DocumentFields, LocalDocument, NewDocumentInput, ServerLimits, StorageInfo, SyncReport, SyncStats } from "./types.js";
 
 export interface DocsyncClientOptions {
   baseUrl: string;
-  /** A token, or a function read on every request (a login swaps what it returns). */
+  /** A token, or a function read on every request (called with `{ refresh: true }` after a 401). */
   token: TokenSource;
   workspaceId: string;
   /** The IndexedDB database: one per user and workspace, e.g. `docsync-alice-ws_demo`. */
   databaseName: string;
   retry?: Partial<RetryPolicy>;
   pollTimeoutMs?: number;
+  /** How long one request may take before it is aborted and retried (default 30 s). */
+  requestTimeoutMs?: number;
   /** Auto-sync period (default 30 s). */
   autoSyncIntervalMs?: number;
-  /** How often auto-sync looks for a new token (default 1 s). */
+  /** Between failed automatic syncs: exponential back-off with jitter (default 2 s doubling up to 5 min). */
+  syncBackoff?: { baseDelayMs?: number; maxDelayMs?: number };
+  /** After an `auth` failure, auto-sync looks for a new token after this long, then ever less often (default 1 s). */
   tokenCheckIntervalMs?: number;
   /** Whether to try the network at all (default `navigator.onLine` where there is one). */
   isOnline?: () => boolean;
   fetch?: typeof fetch;
+  /** The clock (ms since the epoch); tests move it to age stored batches. */
+  now?: () => number;
 }
 
 export interface DocsyncDocuments {
   /** Queued: works offline; the document is in the local store at once, `pending`. */
   create(input: NewDocumentInput): Promise<LocalDocument>;
-  /** Queued; its base_version is the last synced version. */
+  /** Queued; its base_version is the last synced version. A document in conflict or error changes only locally. */
   update(id: string, fields: DocumentFields): Promise<LocalDocument>;
   delete(id: string): Promise<void>;
   get(id: string): Promise<LocalDocument | undefined>;
@@ -37,13 +50,23 @@ export interface DocsyncClient {
   readonly workspaceId: string;
   readonly documents: DocsyncDocuments;
   pending(): Promise<QueuedOperation[]>;
-  /** Push what is queued, then pull the change feed. A sync asked for while one runs follows it. */
+  /** Push what is queued, then pull the change feed. Always ends; a sync asked for while one runs follows it. */
   sync(): Promise<SyncReport>;
   on<K extends keyof DocsyncEvents>(event: K, listener: Listener<DocsyncEvents[K]>): () => void;
   off<K extends keyof DocsyncEvents>(event: K, listener: Listener<DocsyncEvents[K]>): void;
   /** "mine": my edit is queued again on the server's version; "theirs": the server's state is taken. */
   resolve(id: string, choice: "mine" | "theirs"): Promise<LocalDocument | undefined>;
-  /** Sync now, when the browser comes online, when the token changes, and periodically. */
+  /** A document in `error`: send all of my content again (on the server's version where its create met another's). */
+  retry(id: string): Promise<LocalDocument>;
+  /** Drop my edits of a document (in error, conflict or pending): it becomes the server's copy, or goes. */
+  discard(id: string): Promise<void>;
+  /** The last 50 syncs, oldest first. */
+  stats(): Promise<SyncStats[]>;
+  /** Whether the browser keeps the database under storage pressure, and how full storage is. */
+  storage(): Promise<StorageInfo>;
+  /** Deletes the local database (logout on a shared device); other tabs of it close theirs. */
+  clear(): Promise<void>;
+  /** Sync now, when the browser comes online, periodically (backing off after failures), and on a new token. */
   startAutoSync(): void;
   stopAutoSync(): void;
   readonly syncing: boolean;
@@ -55,37 +78,97 @@ export function createDocsyncClient(options: DocsyncClientOptions): DocsyncClien
   return new Client(options);
 }
 
+interface StorageManagerLike {
+  persist?(): Promise<boolean>;
+  persisted?(): Promise<boolean>;
+  estimate?(): Promise<{ usage?: number; quota?: number }>;
+}
+
+function storageManager(): StorageManagerLike | undefined {
+  return (globalThis as { navigator?: { storage?: StorageManagerLike } }).navigator?.storage;
+}
+
 function defaultOnline(): boolean {
   const nav = (globalThis as { navigator?: { onLine?: boolean } }).navigator;
   return typeof nav?.onLine === "boolean" ? nav.onLine : true;
 }
 
+type EventTargetLike = { addEventListener?: (type: string, fn: () => void) => void; removeEventListener?: (type: string, fn: () => void) => void };
+
 class Client implements DocsyncClient {
   readonly workspaceId: string;
   readonly documents: DocsyncDocuments;
-  private readonly store: Promise<Store>;
+  private store: Promise<Store> | undefined;
   private readonly transport: Transport;
   private readonly events = new Emitter<DocsyncEvents>();
+  private readonly lock: SyncLock;
+  private readonly channel: TabChannel;
+  private readonly sizer = new BatchSizer(MAX_OPERATIONS);
+  private readonly now: () => number;
+  private serverLimits: Promise<ServerLimits | undefined> | undefined;
   private running: Promise<SyncReport> | undefined;
   private following: Promise<SyncReport> | undefined;
   private stopAuto: (() => void) | undefined;
+  private closed = false;
 
   constructor(private readonly options: DocsyncClientOptions) {
     this.workspaceId = options.workspaceId;
-    this.store = openStore(options.databaseName);
+    this.now = options.now ?? Date.now;
     this.transport = new Transport(options);
-    const now = () => new Date().toISOString();
-    const changed = <T>(value: T) => {
-      this.events.emit("change", undefined);
-      return value;
-    };
+    this.lock = syncLock(options.databaseName);
+    this.channel = new TabChannel(options.databaseName, (message) => this.fromOtherTab(message));
+    void this.db().catch(() => undefined);
+    // Ask once, at start, that the browser not evict this origin's data under storage pressure.
+    void storageManager()?.persist?.().catch(() => false);
+    const now = () => new Date(this.now()).toISOString();
     this.documents = {
-      create: async (input) => changed(await queueCreate(await this.store, input, now())),
-      update: async (id, fields) => changed(await queueUpdate(await this.store, id, fields, now())),
-      delete: async (id) => changed(await queueDelete(await this.store, id, now())),
-      get: async (id) => getDocument(await this.store, id),
-      list: async () => listDocuments(await this.store),
+      create: (input) => this.edit(async (store) => queueCreate(store, input, now()), (doc) => [doc.document_id]),
+      update: (id, fields) => this.edit(async (store) => queueUpdate(store, id, fields, now()), () => [id]),
+      delete: (id) => this.edit(async (store) => queueDelete(store, id, now()), () => [id]),
+      get: async (id) => getDocument(await this.db(), id),
+      list: async () => listDocuments(await this.db()),
     };
+  }
+
+  /** The database, opened on first use and again after the browser closed it or another tab upgraded it. */
+  private db(): Promise<Store> {
+    this.store ??= openStore(this.options.databaseName, {
+      blocked: () => this.events.emit("error", { code: "blocked", message: "another tab holds an older version of the database open" }),
+      closedForVersionChange: () => {
+        this.store = undefined;
+        this.events.emit("error", { code: "versionchange", message: "another tab upgrades or deletes the database; it was closed here" });
+      },
+      terminated: () => {
+        this.store = undefined;
+        this.events.emit("error", { code: "terminated", message: "the browser closed the database; it is opened again on next use" });
+      },
+    });
+    return this.store;
+  }
+
+  /** A local edit: a storage refusal (quota) is an `error` event as well as the caller's exception. */
+  private async edit<T>(work: (store: Store) => Promise<T>, ids: (value: T) => string[]): Promise<T> {
+    try {
+      const value = await work(await this.db());
+      this.changed(ids(value));
+      return value;
+    } catch (error) {
+      if (isQuotaError(error)) this.events.emit("error", { code: "quota", message: "the browser refused to store the edit: storage is full" });
+      throw error;
+    }
+  }
+
+  private changed(ids?: string[]): void {
+    this.events.emit("change", ids ? { ids } : {});
+    this.channel.post(ids ? { type: "change", ids } : { type: "change" });
+  }
+
+  private fromOtherTab(message: TabMessage): void {
+    if (message.type === "cleared") {
+      this.events.emit("change", {});
+    } else {
+      this.events.emit("change", message.ids ? { ids: message.ids } : {});
+    }
   }
 
   get syncing(): boolean {
@@ -93,15 +176,12 @@ class Client implements DocsyncClient {
   }
 
   async pending(): Promise<QueuedOperation[]> {
-    return pendingOperations(await this.store);
+    return pendingOperations(await this.db());
   }
 
   sync(): Promise<SyncReport> {
     if (this.running) {
-      this.following ??= this.running.then(() => {
-        this.following = undefined;
-        return this.sync();
-      }, () => {
+      this.following ??= this.running.then(() => undefined, () => undefined).then(() => {
         this.following = undefined;
         return this.sync();
       });
@@ -109,19 +189,33 @@ class Client implements DocsyncClient {
     }
     const run = (async () => {
       try {
-        return await runSync({
-          store: await this.store,
+        // One tab (or client) of a database syncs at a time; the next one finds the work done.
+        return await this.lock.run(() => runSync({
+          store: () => this.db(),
           transport: this.transport,
           workspaceId: this.workspaceId,
           events: this.events,
           isOnline: this.options.isOnline ?? defaultOnline,
-        });
+          sizer: this.sizer,
+          limits: (meter) => this.limits(meter),
+          changed: (ids) => this.changed(ids),
+          now: this.now,
+        }));
       } finally {
         this.running = undefined;
       }
     })();
     this.running = run;
     return run;
+  }
+
+  private limits(meter: Meter): Promise<ServerLimits | undefined> {
+    this.serverLimits ??= this.transport.limits(meter).then((answer) => {
+      if (answer.kind === "ok") return answer.body;
+      if (answer.kind === "failed") this.serverLimits = undefined; // ask again next time
+      return undefined;
+    });
+    return this.serverLimits;
   }
 
   on<K extends keyof DocsyncEvents>(event: K, listener: Listener<DocsyncEvents[K]>): () => void {
@@ -133,42 +227,116 @@ class Client implements DocsyncClient {
   }
 
   async resolve(id: string, choice: "mine" | "theirs"): Promise<LocalDocument | undefined> {
-    const resolved = await resolveConflict(await this.store, id, choice, new Date().toISOString());
-    this.events.emit("change", undefined);
+    const store = await this.db();
+    const doc = await getDocument(store, id);
+    if (doc?.sync_status === "conflict" && !doc.conflict) {
+      // The server's state was not in the result (current_omitted) and could not be read then: read it now.
+      const theirs = await this.transport.document(this.workspaceId, id);
+      if (theirs.kind !== "ok") throw new LocalEditError(`cannot read the server's copy of ${id} to resolve the conflict; try again online`);
+      if (!theirs.body) throw new LocalEditError(`document ${id} is gone from the server: discard it`);
+      await markConflict(store, theirs.body);
+      await setUnreadConflicts(store, (await unreadConflicts(store)).filter((u) => u !== id));
+    }
+    const resolved = await resolveConflict(store, id, choice, new Date(this.now()).toISOString());
+    this.changed([id]);
     if (this.stopAuto && choice === "mine") void this.sync();
     return resolved;
   }
 
+  async retry(id: string): Promise<LocalDocument> {
+    const retried = await retryDocument(await this.db(), id, new Date(this.now()).toISOString());
+    this.changed([id]);
+    if (this.stopAuto) void this.sync();
+    return retried;
+  }
+
+  async discard(id: string): Promise<void> {
+    const store = await this.db();
+    if ((await discardEdits(store, id)) === "needs-server-copy") {
+      const theirs = await this.transport.document(this.workspaceId, id);
+      if (theirs.kind !== "ok") throw new LocalEditError(`cannot read the server's copy of ${id}; my edits are kept, try again online`);
+      await discardEdits(store, id, theirs.body);
+    }
+    this.changed([id]);
+  }
+
+  async stats(): Promise<SyncStats[]> {
+    return listStats(await this.db());
+  }
+
+  async storage(): Promise<StorageInfo> {
+    const manager = storageManager();
+    const persisted = (await manager?.persisted?.().catch(() => false)) ?? false;
+    const estimate = (await manager?.estimate?.().catch(() => undefined)) ?? {};
+    return { persisted, usage: estimate.usage ?? null, quota: estimate.quota ?? null };
+  }
+
+  async clear(): Promise<void> {
+    this.stopAutoSync();
+    await this.running?.catch(() => undefined);
+    const store = this.store;
+    this.store = undefined;
+    (await store?.catch(() => undefined))?.close();
+    await deleteStore(this.options.databaseName,
+      () => this.events.emit("error", { code: "blocked", message: "another tab keeps the database open; it is deleted once that tab closes" }));
+    this.channel.post({ type: "cleared" });
+    this.events.emit("change", {});
+  }
+
   startAutoSync(): void {
     if (this.stopAuto) return;
-    const trigger = () => {
-      void this.sync().catch((error: unknown) => console.error("docsync: auto-sync failed", error));
+    const interval = this.options.autoSyncIntervalMs ?? 30_000;
+    const backoff = { baseDelayMs: 2_000, maxDelayMs: 300_000, ...this.options.syncBackoff };
+    let stopped = false;
+    let failures = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const later = (ms: number, fn: () => void) => {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+      (timer as { unref?: () => void }).unref?.();
     };
-    const target = globalThis as { addEventListener?: (type: string, fn: () => void) => void; removeEventListener?: (type: string, fn: () => void) => void };
-    target.addEventListener?.("online", trigger);
-    const periodic = setInterval(trigger, this.options.autoSyncIntervalMs ?? 30_000);
-    let lastToken: string | undefined;
-    let checking = false;
-    const watchToken = setInterval(() => {
-      if (checking) return;
-      checking = true;
-      this.transport.token().then((token) => {
-        if (lastToken !== undefined && token !== lastToken) trigger();
-        lastToken = token;
-      }, () => undefined).finally(() => {
-        checking = false;
+    // After an `auth` failure: look for a new token (a login) ever less often, instead of every second forever.
+    const awaitNewToken = (refused: string | undefined) => {
+      let delay = this.options.tokenCheckIntervalMs ?? 1_000;
+      const look = () => {
+        this.transport.token().then((token) => {
+          if (stopped) return;
+          if (token !== refused) return void run();
+          delay = Math.min(delay * 2, 60_000);
+          later(delay, look);
+        }, () => later((delay = Math.min(delay * 2, 60_000)), look));
+      };
+      later(delay, look);
+    };
+    const run = () => {
+      if (stopped) return;
+      clearTimeout(timer);
+      this.sync().then((report) => {
+        if (stopped) return;
+        const code = report.failure?.code;
+        if (code === "auth") {
+          failures = 0;
+          awaitNewToken(this.transport.lastToken);
+        } else if (code && code !== "offline") {
+          failures++;
+          later(jittered(failures, backoff.baseDelayMs, backoff.maxDelayMs), run);
+        } else {
+          failures = 0;
+          later(interval, run);
+        }
+      }, (error: unknown) => {
+        console.error("docsync: auto-sync failed", error);
+        later(interval, run);
       });
-    }, this.options.tokenCheckIntervalMs ?? 1_000);
-    for (const timer of [periodic, watchToken]) (timer as { unref?: () => void }).unref?.();
-    void this.transport.token().then((token) => {
-      lastToken = token;
-    }, () => undefined);
-    this.stopAuto = () => {
-      clearInterval(periodic);
-      clearInterval(watchToken);
-      target.removeEventListener?.("online", trigger);
     };
-    trigger();
+    const target = globalThis as EventTargetLike;
+    target.addEventListener?.("online", run);
+    this.stopAuto = () => {
+      stopped = true;
+      clearTimeout(timer);
+      target.removeEventListener?.("online", run);
+    };
+    run();
   }
 
   stopAutoSync(): void {
@@ -177,8 +345,13 @@ class Client implements DocsyncClient {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.stopAutoSync();
     await this.running?.catch(() => undefined);
-    (await this.store).close();
+    this.channel.close();
+    const store = this.store;
+    this.store = undefined;
+    (await store?.catch(() => undefined))?.close();
   }
 }

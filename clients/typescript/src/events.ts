@@ -1,11 +1,14 @@
-import type { Conflict, SyncProgress, SyncReport } from "./types.js";
+import type { ChangeEvent, Conflict, DocsyncError, SyncProgress, SyncReport, SyncStats } from "./types.js";
 
 export interface DocsyncEvents {
   progress: SyncProgress;
+  /** Every sync ends with it, also one that failed. */
   synced: SyncReport;
   conflict: Conflict;
-  /** Local data changed (an edit, a sync result, a pull): views re-read the store. */
-  change: void;
+  /** Local data changed (an edit, a sync result, a pull, another tab): views re-read what it names. */
+  change: ChangeEvent;
+  stats: SyncStats;
+  error: DocsyncError;
 }
 
 export type Listener<T> = (value: T) => void;

@@ -1,65 +1,43 @@
-import type { IDBPObjectStore, StoreNames } from "idb";
-import type { DocsyncDB, QueuedBatch, QueuedOperation, Store, StoredDocument } from "./store.js";
-import type {
-  Conflict,
-  DocumentFields,
-  DocumentView,
-  MyVersion,
-  NewDocumentInput,
-  OperationError,
-  OperationRequest,
-  OperationResult,
-} from "./types.js";
+import { newId } from "./ids.js";
+import { conflictOf, defined, dropOpenEntries, entriesOf, isOpen, mineOf, refuse, write, type Tx } from "./local.js";
+import { fromServer, type QueuedBatch, type QueuedOperation, type Store, type StoredDocument } from "./store.js";
+import type { Conflict, DocumentFields, DocumentView, NewDocumentInput, OperationError, OperationRequest, OperationResult } from "./types.js";
 
 /** The server's limits for one batch (DESIGN §3.1): 100 operations, 10 MiB of body. */
 export const MAX_OPERATIONS = 100;
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-type QueueStore<Tx extends ArrayLike<StoreNames<DocsyncDB>>> = IDBPObjectStore<DocsyncDB, Tx, "queue", "readwrite">;
-
-/** Thrown for edits that make no sense locally (unknown document, edit after delete, duplicate create). */
-export class LocalEditError extends Error {
-  override readonly name = "LocalEditError";
-}
+export { LocalEditError } from "./local.js";
 
 const encoder = new TextEncoder();
 
-/** The fields as they travel: only those given, and no null (the API has no way to clear a field). */
-export type WireFields = { title?: string; content?: string; yjs_state_b64?: string };
-
-function defined(fields: DocumentFields): WireFields {
-  const out: WireFields = {};
-  if (fields.title !== undefined) out.title = fields.title;
-  if (fields.content !== undefined) out.content = fields.content;
-  if (fields.yjs_state_b64 !== undefined && fields.yjs_state_b64 !== null) out.yjs_state_b64 = fields.yjs_state_b64;
-  return out;
+/** Two edits of one document as one: a create absorbs updates, a delete ends everything, a create then delete is nothing. */
+function coalesce(older: QueuedOperation, newer: QueuedOperation): QueuedOperation | null {
+  if (newer.operation === "delete") return older.operation === "create" ? null : { ...older, operation: "delete", data: {} };
+  return { ...older, data: { ...older.data, ...newer.data } };
 }
 
-function mineOf(doc: StoredDocument): MyVersion {
-  return { title: doc.title, content: doc.content, yjs_state_b64: doc.yjs_state_b64, deleted: doc.deleted };
-}
-
-async function openEntry<Tx extends ArrayLike<StoreNames<DocsyncDB>>>(queue: QueueStore<Tx>, documentId: string): Promise<QueuedOperation | undefined> {
-  const entries = await queue.index("by_document").getAll(documentId);
-  return entries.filter((e) => e.batch_key === null).sort((a, b) => (a.id ?? 0) - (b.id ?? 0)).at(-1);
-}
-
-async function dropOpenEntries<Tx extends ArrayLike<StoreNames<DocsyncDB>>>(queue: QueueStore<Tx>, documentId: string): Promise<number> {
-  const entries = await queue.index("by_document").getAll(documentId);
-  const open = entries.filter((e) => e.batch_key === null);
-  for (const entry of open) await queue.delete(entry.id!);
-  return entries.length - open.length;
+/** Folds a document's open entries into one (a reopened entry and a newer edit must not travel as two). */
+async function foldOpenEntries(tx: Tx, documentId: string): Promise<void> {
+  const entries = await entriesOf(tx, documentId);
+  const open = entries.filter(isOpen);
+  if (open.length <= 1) return;
+  let folded: QueuedOperation | null = open[0]!;
+  for (const next of open.slice(1)) folded = folded ? coalesce(folded, next) : next;
+  for (const entry of open) await tx.objectStore("queue").delete(entry.id!);
+  if (folded) {
+    await tx.objectStore("queue").put({ ...folded, id: open[0]!.id });
+  } else if (entries.length === open.length) {
+    const doc = await tx.objectStore("documents").get(documentId);
+    if (doc?.version === null) await tx.objectStore("documents").delete(documentId);
+  }
 }
 
 /** Queues a create; the document exists locally at once, `pending`, with a client-chosen id. */
 export async function queueCreate(store: Store, input: NewDocumentInput, now: string): Promise<StoredDocument> {
-  const id = input.document_id ?? crypto.randomUUID();
-  const tx = store.transaction(["documents", "queue"], "readwrite");
-  if (await tx.objectStore("documents").get(id)) {
-    tx.abort();
-    await tx.done.catch(() => undefined);
-    throw new LocalEditError(`document ${id} exists locally`);
-  }
+  const id = input.document_id ?? newId();
+  const tx = write(store);
+  if (await tx.objectStore("documents").get(id)) return refuse(tx, `document ${id} exists locally`);
   const doc: StoredDocument = {
     document_id: id,
     title: input.title ?? "",
@@ -72,89 +50,57 @@ export async function queueCreate(store: Store, input: NewDocumentInput, now: st
     deleted: false,
   };
   await tx.objectStore("documents").put(doc);
-  await tx.objectStore("queue").add({
-    document_id: id,
-    operation: "create",
-    data: defined({ title: doc.title, content: doc.content, yjs_state_b64: doc.yjs_state_b64 }),
-    batch_key: null,
-  });
+  await tx.objectStore("queue").add({ document_id: id, operation: "create", data: defined(doc), batch_key: null });
   await tx.done;
   return doc;
 }
 
 /**
- * Queues an update, coalesced: into an open create (still one create) or an open update (one update; its
- * base_version is the last synced version, read when the batch is built).
+ * Queues an update, coalesced into the document's open entry (a create stays one create; updates stay one update
+ * whose base_version is read when the batch is built). A document in conflict or error only changes locally: nothing
+ * of it travels until the user decides (resolve, retry, discard).
  */
 export async function queueUpdate(store: Store, id: string, fields: DocumentFields, now: string): Promise<StoredDocument> {
-  const tx = store.transaction(["documents", "queue"], "readwrite");
+  const tx = write(store);
   const doc = await tx.objectStore("documents").get(id);
-  const problem = !doc ? `document ${id} is not known locally` : doc.deleted ? `document ${id} is deleted` : null;
-  if (problem || !doc) {
-    tx.abort();
-    await tx.done.catch(() => undefined);
-    throw new LocalEditError(problem ?? id);
-  }
+  if (!doc) return refuse(tx, `document ${id} is not known locally`);
+  if (doc.deleted) return refuse(tx, `document ${id} is deleted`);
   const changes = defined(fields);
   Object.assign(doc, changes, { updated_at: now });
-  if (doc.sync_status === "conflict" && doc.conflict) {
-    // My side of the conflict grows; nothing travels until resolve().
-    doc.conflict.mine = mineOf(doc);
+  if (doc.sync_status === "conflict" || doc.sync_status === "error") {
+    if (doc.conflict) doc.conflict.mine = mineOf(doc);
   } else {
-    const entry = await openEntry(tx.objectStore("queue"), id);
-    if (entry) {
-      entry.data = { ...entry.data, ...changes };
-      await tx.objectStore("queue").put(entry);
-    } else if (doc.version === null && (await tx.objectStore("queue").index("by_document").count(id)) === 0) {
-      // Its create failed (the document shows the error): an edit tries the create again, with all fields.
-      await tx.objectStore("queue").add({ document_id: id, operation: "create", data: defined(doc), batch_key: null });
-    } else {
-      await tx.objectStore("queue").add({ document_id: id, operation: "update", data: changes, batch_key: null });
-    }
+    const entry = (await entriesOf(tx, id)).filter(isOpen).at(-1);
+    if (entry) await tx.objectStore("queue").put({ ...entry, data: { ...entry.data, ...changes } });
+    else await tx.objectStore("queue").add({ document_id: id, operation: "update", data: changes, batch_key: null });
     doc.sync_status = "pending";
-    delete doc.error;
   }
   await tx.objectStore("documents").put(doc);
   await tx.done;
   return doc;
 }
 
-/** Queues a delete: a never-synced create and its delete cancel out (nothing travels); an open update becomes it. */
+/** Queues a delete: a document that never reached the server just goes; an open update becomes the delete. */
 export async function queueDelete(store: Store, id: string, now: string): Promise<void> {
-  const tx = store.transaction(["documents", "queue"], "readwrite");
+  const tx = write(store);
   const doc = await tx.objectStore("documents").get(id);
-  if (!doc || doc.deleted) {
-    tx.abort();
-    await tx.done.catch(() => undefined);
-    throw new LocalEditError(`document ${id} is not known locally or already deleted`);
-  }
+  if (!doc || doc.deleted) return refuse(tx, `document ${id} is not known locally or already deleted`);
   doc.deleted = true;
   doc.updated_at = now;
-  if (doc.sync_status === "conflict" && doc.conflict) {
-    doc.conflict.mine = mineOf(doc);
+  const entries = await entriesOf(tx, id);
+  const inFlight = entries.some((e) => !isOpen(e));
+  if (doc.sync_status === "conflict") {
+    if (doc.conflict) doc.conflict.mine = mineOf(doc);
     await tx.objectStore("documents").put(doc);
+  } else if (doc.version === null && !inFlight) {
+    await dropOpenEntries(tx, id);
+    await tx.objectStore("documents").delete(id);
   } else {
-    const entry = await openEntry(tx.objectStore("queue"), id);
-    const neverCreated = doc.version === null && (await tx.objectStore("queue").index("by_document").count(id)) === 0;
-    if (neverCreated) {
-      await tx.objectStore("documents").delete(id);
-    } else if (entry?.operation === "create") {
-      await tx.objectStore("queue").delete(entry.id!);
-      const inFlight = (await tx.objectStore("queue").index("by_document").getAll(id)).length;
-      if (inFlight === 0) await tx.objectStore("documents").delete(id);
-      else await tx.objectStore("documents").put({ ...doc, sync_status: "pending" });
-    } else {
-      if (entry) {
-        entry.operation = "delete";
-        entry.data = {};
-        await tx.objectStore("queue").put(entry);
-      } else {
-        await tx.objectStore("queue").add({ document_id: id, operation: "delete", data: {}, batch_key: null });
-      }
-      doc.sync_status = "pending";
-      delete doc.error;
-      await tx.objectStore("documents").put(doc);
-    }
+    await dropOpenEntries(tx, id);
+    await tx.objectStore("queue").add({ document_id: id, operation: "delete", data: {}, batch_key: null });
+    doc.sync_status = "pending";
+    delete doc.error;
+    await tx.objectStore("documents").put(doc);
   }
   await tx.done;
 }
@@ -164,44 +110,40 @@ export async function pendingOperations(store: Store): Promise<QueuedOperation[]
   return store.getAll("queue");
 }
 
+/** The oldest batch stored by an earlier attempt (this tab's or another's), to be sent again with its key. */
+export async function storedBatch(store: Store): Promise<QueuedBatch | undefined> {
+  const waiting = await store.getAll("batches");
+  return waiting.sort((a, b) => a.created_at.localeCompare(b.created_at))[0];
+}
+
 /**
- * The batch to send next: one left from an earlier attempt (same key, same bytes: a retry after a drop, a reload
- * or a crash never applies twice), else a new one of open entries within the server's limits, frozen and stored
- * with its key before anything is sent.
+ * A new batch of open entries within the limits, frozen and stored with its Idempotency-Key before anything is sent.
+ * One entry per document; an update or delete waits while its document's create is still travelling.
  */
-export async function nextBatch(store: Store, workspaceId: string): Promise<QueuedBatch | undefined> {
-  const tx = store.transaction(["documents", "queue", "batches"], "readwrite");
-  const waiting = await tx.objectStore("batches").getAll();
-  if (waiting.length > 0) {
-    await tx.done;
-    return waiting.sort((a, b) => a.created_at.localeCompare(b.created_at))[0];
-  }
-  const key = crypto.randomUUID();
+export async function buildBatch(store: Store, workspaceId: string, maxOperations = MAX_OPERATIONS, now = new Date()): Promise<QueuedBatch | undefined> {
+  const tx = write(store);
+  const key = newId();
   const operations: OperationRequest[] = [];
   const ids: number[] = [];
-  const envelope = encoder.encode(JSON.stringify({ workspace_id: workspaceId, atomic: false, operations: [] })).length;
-  let bytes = envelope;
+  const documents = new Set<string>();
+  let bytes = encoder.encode(JSON.stringify({ workspace_id: workspaceId, atomic: false, operations: [] })).length;
   let cursor = await tx.objectStore("queue").openCursor();
-  while (cursor && operations.length < MAX_OPERATIONS) {
+  while (cursor && operations.length < maxOperations) {
     const entry = cursor.value;
-    if (entry.batch_key === null) {
+    if (isOpen(entry) && !documents.has(entry.document_id)) {
       const doc = await tx.objectStore("documents").get(entry.document_id);
       const operation: OperationRequest = { client_id: `op_${entry.id}`, operation: entry.operation, document_id: entry.document_id };
-      if (entry.operation !== "create") {
-        if (doc?.version == null) {
-          // Its create never succeeded (that is an error already shown on the document): nothing to base this on.
-          cursor = await cursor.continue();
-          continue;
-        }
-        operation.base_version = doc.version;
-      }
+      if (entry.operation !== "create") operation.base_version = doc?.version ?? undefined;
       if (entry.operation !== "delete") operation.data = entry.data;
       const size = encoder.encode(JSON.stringify(operation)).length + 1;
       if (operations.length > 0 && bytes + size > MAX_BODY_BYTES) break;
-      bytes += size;
-      operations.push(operation);
-      ids.push(entry.id!);
-      await cursor.update({ ...entry, batch_key: key });
+      documents.add(entry.document_id);
+      if (entry.operation === "create" || operation.base_version != null) {
+        bytes += size;
+        operations.push(operation);
+        ids.push(entry.id!);
+        await cursor.update({ ...entry, batch_key: key });
+      }
     }
     cursor = await cursor.continue();
   }
@@ -213,108 +155,164 @@ export async function nextBatch(store: Store, workspaceId: string): Promise<Queu
     key,
     body: JSON.stringify({ workspace_id: workspaceId, atomic: false, operations }),
     operation_ids: ids,
-    created_at: new Date().toISOString(),
+    created_at: now.toISOString(),
   };
   await tx.objectStore("batches").put(batch);
   await tx.done;
   return batch;
 }
 
+/** The batch to send next: a stored one (same key, same bytes), else a new one. */
+export async function nextBatch(store: Store, workspaceId: string, maxOperations = MAX_OPERATIONS): Promise<QueuedBatch | undefined> {
+  return (await storedBatch(store)) ?? buildBatch(store, workspaceId, maxOperations);
+}
+
+/** What became of one queued operation. `reopen`: it travels again in a later batch, under a new key. */
+export type Outcome =
+  | { kind: "success"; version?: number; current?: DocumentView }
+  | { kind: "conflict"; current?: DocumentView }
+  | { kind: "error"; error: OperationError }
+  | { kind: "reopen" };
+
 export interface Settled {
+  /** Operations of this batch settled here (not by another tab, not reopened). */
+  settled: number;
   successful: number;
   conflicts: Conflict[];
   errors: OperationError[];
-  /** Conflicts whose result carried no `current`: the caller reads those documents and calls `markConflict`. */
-  missingCurrent: string[];
+  /** Conflicts whose result carried no `current` (`current_omitted`): the sync reads those documents. */
+  unread: string[];
+  reopened: number;
+  /** Documents whose local copy changed. */
+  ids: string[];
 }
 
-/** Writes a batch's per-operation results into the store and forgets the batch, all in one transaction. */
-export async function settleBatch(store: Store, batch: QueuedBatch, results: OperationResult[]): Promise<Settled> {
-  const tx = store.transaction(["documents", "queue", "batches"], "readwrite");
-  const settled: Settled = { successful: 0, conflicts: [], errors: [], missingCurrent: [] };
-  for (const result of results) {
-    const entryId = Number(result.client_id.replace(/^op_/, ""));
-    const entry = await tx.objectStore("queue").get(entryId);
+/**
+ * Writes what became of each operation of a batch into the store and forgets the batch, in one transaction. An
+ * entry that no longer carries this batch's key was settled already (by another tab, or an earlier answer) and is
+ * left alone. Every settled edit ends `synced`, `conflict` or `error`, and a conflict or error keeps my content.
+ */
+async function settle(store: Store, batch: QueuedBatch, outcomeOf: (entry: QueuedOperation, index: number) => Outcome): Promise<Settled> {
+  const tx = write(store);
+  const out: Settled = { settled: 0, successful: 0, conflicts: [], errors: [], unread: [], reopened: 0, ids: [] };
+  for (const [index, id] of batch.operation_ids.entries()) {
+    const entry = await tx.objectStore("queue").get(id);
     if (!entry || entry.batch_key !== batch.key) continue;
-    await tx.objectStore("queue").delete(entryId);
+    const outcome = outcomeOf(entry, index);
+    if (outcome.kind === "reopen") {
+      await tx.objectStore("queue").put({ ...entry, batch_key: null });
+      await foldOpenEntries(tx, entry.document_id);
+      out.reopened++;
+      continue;
+    }
+    await tx.objectStore("queue").delete(id);
+    out.settled++;
     const doc = await tx.objectStore("documents").get(entry.document_id);
     if (!doc) continue;
-    const remaining = await tx.objectStore("queue").index("by_document").count(entry.document_id);
-    if (result.status === "success") {
-      settled.successful++;
+    out.ids.push(doc.document_id);
+    const rest = await entriesOf(tx, doc.document_id);
+    if (outcome.kind === "success") {
+      out.successful++;
       if (entry.operation === "delete") {
         await tx.objectStore("documents").delete(doc.document_id);
         continue;
       }
-      doc.version = result.version ?? doc.version;
-      if (remaining === 0) doc.sync_status = "synced";
-      delete doc.error;
-    } else if (result.status === "conflict") {
-      await dropOpenEntries(tx.objectStore("queue"), doc.document_id);
-      if (result.current) {
-        const conflict = conflictOf(doc, result.current);
-        settled.conflicts.push(conflict);
+      doc.version = outcome.version ?? doc.version;
+      if (rest.length === 0) {
+        Object.assign(doc, outcome.current ? fromServer(outcome.current) : { sync_status: "synced" });
+        delete doc.error;
+      }
+    } else if (outcome.kind === "conflict") {
+      await dropOpenEntries(tx, doc.document_id);
+      if (outcome.current) {
+        out.conflicts.push(conflictOf(doc, outcome.current));
       } else {
-        // current_omitted: the result's budget of current states ran out; the sync reads this document.
-        settled.missingCurrent.push(doc.document_id);
         doc.sync_status = "conflict";
+        delete doc.conflict;
+        out.unread.push(doc.document_id);
       }
     } else {
-      await dropOpenEntries(tx.objectStore("queue"), doc.document_id);
-      const error: OperationError = {
-        document_id: doc.document_id,
-        client_id: result.client_id,
-        operation: result.operation,
-        code: result.error?.code ?? result.status,
-        message: result.error?.message ?? result.status,
-      };
-      doc.sync_status = "error";
-      doc.error = error;
-      settled.errors.push(error);
+      out.errors.push(outcome.error);
+      const deleteBehind = rest.some((e) => isOpen(e) && e.operation === "delete");
+      if (doc.deleted && doc.version === null) {
+        // Its create failed and I deleted it meanwhile: it never existed under my name, and I want it gone.
+        await dropOpenEntries(tx, doc.document_id);
+        await tx.objectStore("documents").delete(doc.document_id);
+        continue;
+      }
+      if (!(doc.deleted && deleteBehind)) {
+        await dropOpenEntries(tx, doc.document_id);
+        doc.sync_status = "error";
+        doc.error = outcome.error;
+      }
     }
     await tx.objectStore("documents").put(doc);
   }
   await tx.objectStore("batches").delete(batch.key);
   await tx.done;
-  return settled;
+  return out;
 }
 
-function conflictOf(doc: StoredDocument, theirs: DocumentView): Conflict {
-  const conflict: Conflict = { document_id: doc.document_id, mine: mineOf(doc), theirs };
-  doc.sync_status = "conflict";
-  doc.conflict = conflict;
-  return conflict;
+/** Whether the server's state already holds what this entry sends (my earlier attempt, or the same edit). */
+function alreadyThere(entry: QueuedOperation, current: DocumentView | undefined): current is DocumentView {
+  if (!current || current.deleted || entry.operation === "delete") return false;
+  const sent = entry.operation === "create" ? { title: "", content: "", ...entry.data } : entry.data;
+  return (sent.title === undefined || sent.title === current.title)
+    && (sent.content === undefined || sent.content === current.content)
+    && ((sent.yjs_state_b64 ?? null) === current.yjs_state_b64 || (entry.operation === "update" && sent.yjs_state_b64 === undefined));
+}
+
+function outcomeOf(entry: QueuedOperation, result: OperationResult | undefined): Outcome {
+  if (!result || result.status === "skipped") return { kind: "reopen" };
+  const status = result.status as OperationResult["status"] | "merged";
+  const code = result.error?.code;
+  if (status === "success" || status === "merged") {
+    return { kind: "success", version: result.version, current: status === "merged" ? result.current : undefined };
+  }
+  // A batch rebuilt after the server forgot its key meets what its first attempt wrote: that is a success.
+  if (alreadyThere(entry, result.current) && (status === "conflict" || code === "already_exists")) {
+    return { kind: "success", version: result.current.version, current: result.current };
+  }
+  if (entry.operation === "delete" && (code === "deleted" || code === "not_found")) return { kind: "success" };
+  if (status === "conflict") return { kind: "conflict", current: result.current };
+  const error: OperationError = {
+    document_id: entry.document_id,
+    client_id: `op_${entry.id}`,
+    operation: entry.operation,
+    code: code ?? status,
+    message: result.error?.message ?? status,
+  };
+  if (result.current) error.current = result.current;
+  return { kind: "error", error };
+}
+
+/**
+ * Settles a batch from its results. A result without `client_id` (the whole batch refused as unreadable) stands for
+ * every operation no other result names; an operation no result names travels again.
+ */
+export async function settleBatch(store: Store, batch: QueuedBatch, results: OperationResult[]): Promise<Settled> {
+  const byClientId = new Map(results.filter((r) => r.client_id).map((r) => [r.client_id, r]));
+  const whole = results.find((r) => !r.client_id);
+  return settle(store, batch, (entry) => outcomeOf(entry, byClientId.get(`op_${entry.id}`) ?? whole));
 }
 
 /**
  * The server refused the whole batch (400/413/422; nothing of it was written). When the problem's pointers name
- * operations (`/operations/3/data/title`), only those end as errors and the others go back to the queue, to travel
- * in the next batch (under a new Idempotency-Key: the refused request left nothing to repeat). Otherwise each
- * operation ends as an error with that reason.
+ * operations (`/operations/3/data/title`), only those end as errors and the others travel again (under a new key:
+ * the refused request left nothing to repeat). Otherwise each operation ends as an error with that reason.
  */
 export async function rejectBatch(store: Store, batch: QueuedBatch, code: string, message: string,
-  culprits?: ReadonlySet<number>): Promise<OperationError[]> {
+  culprits?: ReadonlySet<number>): Promise<Settled> {
   // Pointers beyond the batch would reject nothing and send the same request again: then reject it all.
   const named = culprits && [...culprits].some((i) => i < batch.operation_ids.length) ? culprits : undefined;
-  const tx = store.transaction(["documents", "queue", "batches"], "readwrite");
-  const errors: OperationError[] = [];
-  for (const [index, id] of batch.operation_ids.entries()) {
-    const entry = await tx.objectStore("queue").get(id);
-    if (!entry) continue;
-    if (named && !named.has(index)) {
-      await tx.objectStore("queue").put({ ...entry, batch_key: null });
-      continue;
-    }
-    await tx.objectStore("queue").delete(id);
-    await dropOpenEntries(tx.objectStore("queue"), entry.document_id);
-    const doc = await tx.objectStore("documents").get(entry.document_id);
-    const error: OperationError = { document_id: entry.document_id, client_id: `op_${id}`, operation: entry.operation, code, message };
-    errors.push(error);
-    if (doc) await tx.objectStore("documents").put({ ...doc, sync_status: "error", error });
-  }
-  await tx.objectStore("batches").delete(batch.key);
-  await tx.done;
-  return errors;
+  return settle(store, batch, (entry, index) => named && !named.has(index)
+    ? { kind: "reopen" }
+    : { kind: "error", error: { document_id: entry.document_id, client_id: `op_${entry.id}`, operation: entry.operation, code, message } });
+}
+
+/** A stored batch that must not be resent as it is (older than the server remembers keys): its entries travel again. */
+export async function dissolveBatch(store: Store, batch: QueuedBatch): Promise<Settled> {
+  return settle(store, batch, () => ({ kind: "reopen" }));
 }
 
 /** The indexes of the operations a refused request's problem points to; undefined when it names none. */
@@ -328,108 +326,3 @@ export function refusedOperations(problem: { errors?: { pointer: string }[] }): 
   return indexes.size > 0 ? indexes : undefined;
 }
 
-/** A conflict found without `current` (or by the change feed): record the server's state beside mine. */
-export async function markConflict(store: Store, theirs: DocumentView): Promise<Conflict | undefined> {
-  const tx = store.transaction(["documents", "queue"], "readwrite");
-  const doc = await tx.objectStore("documents").get(theirs.document_id);
-  if (!doc) {
-    await tx.done;
-    return undefined;
-  }
-  await dropOpenEntries(tx.objectStore("queue"), doc.document_id);
-  const conflict = conflictOf(doc, theirs);
-  await tx.objectStore("documents").put(doc);
-  await tx.done;
-  return conflict;
-}
-
-export type RemoteOutcome = "refreshed" | "removed" | "conflict" | "unchanged";
-
-/**
- * A document another client changed (from the change feed): taken over when nothing of mine is pending, a
- * conflict when something is (never overwriting a pending local edit). `null` means it is gone (404).
- */
-export async function applyRemote(store: Store, id: string, theirs: DocumentView | null): Promise<{ outcome: RemoteOutcome; conflict?: Conflict }> {
-  const tx = store.transaction(["documents", "queue"], "readwrite");
-  const documents = tx.objectStore("documents");
-  const doc = await documents.get(id);
-  const queued = await tx.objectStore("queue").index("by_document").count(id);
-  let result: { outcome: RemoteOutcome; conflict?: Conflict } = { outcome: "unchanged" };
-  if (doc && theirs && doc.version !== null && doc.version >= theirs.version) {
-    result = { outcome: "unchanged" };
-  } else if (doc && (queued > 0 || doc.sync_status === "conflict")) {
-    const entries = await tx.objectStore("queue").index("by_document").getAll(id);
-    const inFlight = entries.some((e) => e.batch_key !== null);
-    // In flight: its own result will tell. Gone (404) with my edits pending: the push will report it.
-    if (theirs && !inFlight && doc.conflict?.theirs.version !== theirs.version) {
-      await dropOpenEntries(tx.objectStore("queue"), id);
-      const conflict = conflictOf(doc, theirs);
-      await documents.put(doc);
-      result = { outcome: "conflict", conflict };
-    }
-  } else if (!theirs || theirs.deleted) {
-    if (doc) {
-      await documents.delete(id);
-      result = { outcome: "removed" };
-    }
-  } else {
-    await documents.put(fromServer(theirs));
-    result = { outcome: "refreshed" };
-  }
-  await tx.done;
-  return result;
-}
-
-export function fromServer(view: DocumentView): StoredDocument {
-  return {
-    document_id: view.document_id,
-    title: view.title,
-    content: view.content,
-    yjs_state_b64: view.yjs_state_b64,
-    version: view.version,
-    sync_status: "synced",
-    updated_at: view.updated_at,
-    updated_by: view.updated_by,
-    deleted: false,
-  };
-}
-
-/**
- * Settles a conflict. "theirs": the local copy becomes the server's. "mine": my edit is queued again on the
- * server's version (an update with all my fields, or my delete); a document the other side deleted cannot be
- * revived (ids are never reused), so that ends as an error.
- */
-export async function resolveConflict(store: Store, id: string, choice: "mine" | "theirs", now: string): Promise<StoredDocument | undefined> {
-  const tx = store.transaction(["documents", "queue"], "readwrite");
-  const documents = tx.objectStore("documents");
-  const doc = await documents.get(id);
-  if (!doc?.conflict) {
-    tx.abort();
-    await tx.done.catch(() => undefined);
-    throw new LocalEditError(`document ${id} is not in conflict`);
-  }
-  const { mine, theirs } = doc.conflict;
-  await dropOpenEntries(tx.objectStore("queue"), id);
-  let out: StoredDocument | undefined;
-  if (choice === "theirs" || (mine.deleted && theirs.deleted)) {
-    if (theirs.deleted) await documents.delete(id);
-    else await documents.put((out = fromServer(theirs)));
-  } else if (theirs.deleted) {
-    const error: OperationError = { document_id: id, code: "deleted", message: "the document was deleted on the server" };
-    out = { ...doc, version: theirs.version, sync_status: "error", error, updated_at: now };
-    delete out.conflict;
-    await documents.put(out);
-  } else {
-    out = { ...doc, ...mine, version: theirs.version, sync_status: "pending", updated_at: now };
-    delete out.conflict;
-    delete out.error;
-    await documents.put(out);
-    await tx.objectStore("queue").add(
-      mine.deleted
-        ? { document_id: id, operation: "delete", data: {}, batch_key: null }
-        : { document_id: id, operation: "update", data: defined(mine), batch_key: null },
-    );
-  }
-  await tx.done;
-  return out;
-}

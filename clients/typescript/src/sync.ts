@@ -1,131 +1,254 @@
 import type { Emitter, DocsyncEvents } from "./events.js";
-import { applyRemote, markConflict, nextBatch, pendingOperations, refusedOperations, rejectBatch, settleBatch } from "./queue.js";
-import { getCursor, getDocument, setCursor, type Store } from "./store.js";
-import type { Transport } from "./transport.js";
-import type { SyncFailure, SyncProgress, SyncReport } from "./types.js";
+import { applyRemote, markConflict } from "./decisions.js";
+import {
+  buildBatch, dissolveBatch, pendingOperations, refusedOperations, rejectBatch, settleBatch, storedBatch, type Settled,
+} from "./queue.js";
+import { BatchSizer, Meter, emptyStats } from "./stats.js";
+import { addStats, getCursor, getDocument, isQuotaError, setCursor, setUnreadConflicts, unreadConflicts, type QueuedBatch, type Store } from "./store.js";
+import type { Answer, Transport } from "./transport.js";
+import type { ChangeItem, DocumentView, ServerLimits, SyncFailure, SyncProgress, SyncReport, SyncStats } from "./types.js";
 
 export interface SyncContext {
-  store: Store;
+  store: () => Promise<Store>;
   transport: Transport;
   workspaceId: string;
   events: Emitter<DocsyncEvents>;
   isOnline: () => boolean;
+  sizer: BatchSizer;
+  /** The server's limits, read once (GET /api/v1/limits); undefined where the server does not say. */
+  limits: (meter: Meter) => Promise<ServerLimits | undefined>;
+  /** Local documents changed: tell this tab's views and the other tabs. */
+  changed: (ids: string[]) => void;
+  now: () => number;
 }
 
 const CHANGES_PAGE = 1000;
+/** Keys are remembered this long when the server does not say (DESIGN: 24 h). */
+const DEFAULT_RETENTION_MS = 24 * 3600 * 1000;
+/** A stored batch this close to the retention is rebuilt: clocks differ, and the server measures from its own stamp. */
+const RETENTION_MARGIN = 0.9;
 
 /**
- * One sync: push every queued operation as batches within the server's limits (stored batches first, with their
- * keys), write each result into the store, then pull the change feed from the stored cursor. Transport
- * failures that outlive the retries stop the sync with `failure` set; what was not confirmed stays queued.
+ * One sync: push every queued operation as batches (a stored batch first, with its key, unless it is older than
+ * the server remembers keys), write each result into the store, then pull the change feed from the stored cursor.
+ * It always ends: a failure (network, token, storage, or a bug) stops it with `failure` set, what was not confirmed
+ * stays queued, and `stats` and `synced` are emitted either way.
  */
 export async function runSync(ctx: SyncContext): Promise<SyncReport> {
+  const started = ctx.now();
   const report: SyncReport = { total: 0, successful: 0, failed: 0, conflicts: [], errors: [], pulled: 0, batches: 0 };
-  if (!ctx.isOnline()) {
-    report.failure = { code: "offline", message: "offline: nothing sent" };
+  const meter = new Meter();
+  const stats = emptyStats(new Date(started).toISOString());
+  let store: Store | undefined;
+  try {
+    if (!ctx.isOnline()) {
+      report.failure = { code: "offline", message: "offline: nothing sent" };
+    } else {
+      store = await opened(ctx.store(), STORE_OPEN_TIMEOUT_MS);
+      await push(ctx, store, report, meter, stats);
+      if (!report.failure) await readUnreadConflicts(ctx, store, report, meter);
+      if (!report.failure) await pull(ctx, store, report, meter);
+    }
+  } catch (error) {
+    report.failure = failureOf(error);
+    if (report.failure.code === "storage") {
+      ctx.events.emit("error", { code: isQuotaError(error) ? "quota" : "storage", message: report.failure.message });
+    } else {
+      console.error("docsync: sync failed", error);
+    }
+  } finally {
+    Object.assign(stats, {
+      duration_ms: ctx.now() - started, requests: meter.requests, retries: meter.retries, bytes_up: meter.bytesUp,
+      bytes_down: meter.bytesDown, ttfb_ms: meter.ttfbMs, operations: report.total, conflicts: report.conflicts.length,
+      errors: report.errors.length, pulled: report.pulled, failure: report.failure?.code ?? null,
+    } satisfies Partial<SyncStats>);
+    await record(store, stats).catch(() => undefined);
+    ctx.events.emit("stats", stats);
     ctx.events.emit("synced", report);
-    return report;
   }
-  const progress: SyncProgress = { total: (await pendingOperations(ctx.store)).length, sent: 0, applied: 0, failed: 0 };
-  ctx.events.emit("progress", { ...progress });
+  return report;
+}
 
+/** How long a sync waits for the database to open (an older tab may block an upgrade) before it gives up for now. */
+const STORE_OPEN_TIMEOUT_MS = 10_000;
+
+function opened(store: Promise<Store>, ms: number): Promise<Store> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new DOMException(`the database did not open within ${ms} ms (another tab blocks it?)`, "TimeoutError")), ms);
+  });
+  return Promise.race([store, late]).finally(() => clearTimeout(timer));
+}
+
+function failureOf(error: unknown): SyncFailure {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  // IndexedDB fails with DOMExceptions (QuotaExceededError, InvalidStateError for a closed database, ...).
+  const fromStorage = typeof DOMException !== "undefined" && error instanceof DOMException;
+  return { code: fromStorage ? "storage" : "internal", message };
+}
+
+async function record(store: Store | undefined, stats: SyncStats): Promise<void> {
+  if (store) await addStats(store, stats);
+}
+
+async function push(ctx: SyncContext, store: Store, report: SyncReport, meter: Meter, stats: SyncStats): Promise<void> {
+  const progress: SyncProgress = { total: (await pendingOperations(store)).length, sent: 0, applied: 0, failed: 0 };
+  ctx.events.emit("progress", { ...progress });
   for (;;) {
-    const batch = await nextBatch(ctx.store, ctx.workspaceId);
-    if (!batch) break;
+    const batch = await batchToSend(ctx, store, meter);
+    if (!batch) return;
     const count = batch.operation_ids.length;
     progress.sent += count;
     progress.total = Math.max(progress.total, progress.sent);
     ctx.events.emit("progress", { ...progress });
 
-    const answer = await ctx.transport.submitBatch(batch.key, batch.body);
+    const sentAt = ctx.now();
+    const answer = await ctx.transport.submitBatch(batch.key, batch.body, meter);
+    const elapsed = ctx.now() - sentAt;
+    let settled: Settled;
     if (answer.kind === "failed") {
       report.failure = answer.failure;
-      break;
-    }
-    if (answer.kind === "refused") {
+      return;
+    } else if (answer.kind === "refused") {
       const failure = wholeRequestFailure(answer.status, answer.problem.detail ?? answer.problem.title);
       if (failure) {
         report.failure = failure;
-        break;
+        return;
       }
       // The request itself was refused (400, 413, 422): retrying the same bytes cannot help. The operations the
       // problem points to end as errors with the server's reason; the others travel again in the next batch.
       const culprits = answer.status === 400 ? refusedOperations(answer.problem) : undefined;
-      const errors = await rejectBatch(ctx.store, batch, "rejected", `${answer.status}: ${answer.problem.detail ?? "refused"}`,
-        culprits);
-      progress.sent -= count - errors.length;
-      report.batches++;
-      report.total += errors.length;
-      report.failed += errors.length;
-      report.errors.push(...errors);
-      progress.failed += errors.length;
-      ctx.events.emit("progress", { ...progress });
-      ctx.events.emit("change", undefined);
-      continue;
+      settled = await rejectBatch(store, batch, "rejected", `${answer.status}: ${answer.problem.detail ?? "refused"}`, culprits);
+    } else {
+      settled = await settleBatch(store, batch, answer.body.results ?? []);
+      ctx.sizer.observe(count, elapsed);
+      stats.batch_sizes.push(count);
+      stats.push_ms.push(elapsed);
     }
-    const settled = await settleBatch(ctx.store, batch, answer.body.results ?? []);
-    for (const id of settled.missingCurrent) {
-      const current = await ctx.transport.document(ctx.workspaceId, id);
-      if (current.kind === "ok" && current.body) {
-        const conflict = await markConflict(ctx.store, current.body);
-        if (conflict) settled.conflicts.push(conflict);
-      }
-    }
+    if (settled.unread.length > 0) await setUnreadConflicts(store, [...(await unreadConflicts(store)), ...settled.unread]);
+    const failed = settled.settled - settled.successful;
+    progress.sent -= count - settled.settled;
+    progress.applied += settled.successful;
+    progress.failed += failed;
     report.batches++;
-    report.total += count;
+    report.total += settled.settled;
     report.successful += settled.successful;
-    report.failed += count - settled.successful;
+    report.failed += failed;
     report.conflicts.push(...settled.conflicts);
     report.errors.push(...settled.errors);
-    progress.applied += settled.successful;
-    progress.failed += count - settled.successful;
     ctx.events.emit("progress", { ...progress });
-    ctx.events.emit("change", undefined);
+    if (settled.ids.length > 0) ctx.changed(settled.ids);
     for (const conflict of settled.conflicts) ctx.events.emit("conflict", conflict);
+    // Nothing settled (the server named none of them): try again in the next sync, not in a loop.
+    if (settled.settled === 0) return;
   }
+}
 
-  if (!report.failure) await pull(ctx, report);
-  ctx.events.emit("synced", report);
-  return report;
+/**
+ * A batch stored by an earlier attempt is sent again as it is (same key, same bytes), unless it is older than the
+ * server remembers keys: then its operations are rebuilt on the current versions under a new key (a create the
+ * first attempt applied meets `already_exists` with my own content and settles `synced`).
+ */
+async function batchToSend(ctx: SyncContext, store: Store, meter: Meter): Promise<QueuedBatch | undefined> {
+  const stored = await storedBatch(store);
+  if (stored) {
+    const limits = await ctx.limits(meter);
+    const retentionMs = limits ? limits.idempotency_retention_seconds * 1000 : DEFAULT_RETENTION_MS;
+    if (ctx.now() - Date.parse(stored.created_at) < retentionMs * RETENTION_MARGIN) return stored;
+    await dissolveBatch(store, stored);
+  }
+  return buildBatch(store, ctx.workspaceId, ctx.sizer.size, new Date(ctx.now()));
 }
 
 function wholeRequestFailure(status: number, detail: string | undefined): SyncFailure | undefined {
-  if (status === 401) return { code: "unauthorized", status, message: detail ?? "token missing, invalid or expired" };
+  if (status === 401) return { code: "auth", status, message: detail ?? "token missing, invalid or expired" };
   if (status === 403) return { code: "forbidden", status, message: detail ?? "no write access to this workspace" };
   if (status === 404 || status >= 500) return { code: "http_error", status, message: detail ?? `HTTP ${status}` };
   return undefined;
 }
 
-/** Reads the change feed after the stored cursor and refreshes what other clients changed. */
-async function pull(ctx: SyncContext, report: SyncReport): Promise<void> {
-  let cursor = await getCursor(ctx.store);
+function refusal(answer: Exclude<Answer<unknown>, { kind: "ok" }>, what: string): SyncFailure {
+  if (answer.kind === "failed") return answer.failure;
+  return wholeRequestFailure(answer.status, answer.problem.detail)
+    ?? { code: "http_error", status: answer.status, message: answer.problem.detail ?? `${what} refused` };
+}
+
+/** Conflicts whose result carried no `current` (`current_omitted`): read the server's state and record it. */
+async function readUnreadConflicts(ctx: SyncContext, store: Store, report: SyncReport, meter: Meter): Promise<void> {
+  const ids = await unreadConflicts(store);
+  if (ids.length === 0) return;
+  const states = await documentStates(ctx, ids, meter);
+  const left = ids.filter((id) => !states.has(id) || states.get(id) === null);
+  for (const [id, theirs] of states) {
+    if (!theirs) continue;
+    const conflict = await markConflict(store, theirs);
+    if (conflict) {
+      report.conflicts.push(conflict);
+      ctx.events.emit("conflict", conflict);
+    }
+    ctx.changed([id]);
+  }
+  await setUnreadConflicts(store, left);
+}
+
+/**
+ * Reads the change feed after the stored cursor and refreshes what other clients changed, page by page. The states
+ * come from `documentStates`, one GET per document today; a feed page that carries them (`include=state`) replaces
+ * only that step.
+ */
+async function pull(ctx: SyncContext, store: Store, report: SyncReport, meter: Meter): Promise<void> {
+  let cursor = await getCursor(store);
   for (;;) {
-    const page = await ctx.transport.changes(ctx.workspaceId, cursor, CHANGES_PAGE);
+    const page = await ctx.transport.changes(ctx.workspaceId, cursor, CHANGES_PAGE, meter);
     if (page.kind !== "ok") {
-      report.failure = page.kind === "failed" ? page.failure
-        : wholeRequestFailure(page.status, page.problem.detail) ?? { code: "http_error", status: page.status, message: page.problem.detail ?? "change feed refused" };
+      report.failure = refusal(page, "change feed");
       return;
     }
-    const latest = new Map<string, number>();
-    for (const item of page.body.items) latest.set(item.document_id, Math.max(item.version, latest.get(item.document_id) ?? 0));
-    for (const [id, version] of latest) {
-      const local = await getDocument(ctx.store, id);
-      if (local?.version != null && local.version >= version) continue; // my own write, or already seen
-      const current = await ctx.transport.document(ctx.workspaceId, id);
-      if (current.kind !== "ok") {
-        report.failure = current.kind === "failed" ? current.failure : { code: "http_error", status: current.status, message: current.problem.detail ?? "document read refused" };
-        return;
+    const stale: string[] = [];
+    for (const [id, version] of latestVersions(page.body.items)) {
+      const local = await getDocument(store, id);
+      if (local?.version == null || local.version < version) stale.push(id); // else my own write, or already seen
+    }
+    const states = await documentStates(ctx, stale, meter);
+    const changed: string[] = [];
+    for (const [id, theirs] of states) {
+      const outcome = await applyRemote(store, id, theirs);
+      if (outcome.outcome !== "unchanged") {
+        report.pulled++;
+        changed.push(id);
       }
-      const outcome = await applyRemote(ctx.store, id, current.body);
-      if (outcome.outcome !== "unchanged") report.pulled++;
       if (outcome.conflict) {
         report.conflicts.push(outcome.conflict);
         ctx.events.emit("conflict", outcome.conflict);
       }
     }
+    if (changed.length > 0) ctx.changed(changed);
+    if (states.size < stale.length) {
+      report.failure = states.failure ?? { code: "unreachable", message: "document read failed" };
+      return; // the cursor stays: the rest is read again next time
+    }
     cursor = page.body.next_cursor;
-    await setCursor(ctx.store, cursor);
-    if (latest.size > 0) ctx.events.emit("change", undefined);
+    await setCursor(store, cursor);
     if (page.body.items.length < CHANGES_PAGE) return;
   }
+}
+
+function latestVersions(items: ChangeItem[]): Map<string, number> {
+  const latest = new Map<string, number>();
+  for (const item of items) latest.set(item.document_id, Math.max(item.version, latest.get(item.document_id) ?? 0));
+  return latest;
+}
+
+/** The server's states of some documents (null: gone), in order, stopping at the first read that fails. */
+async function documentStates(ctx: SyncContext, ids: string[], meter: Meter): Promise<Map<string, DocumentView | null> & { failure?: SyncFailure }> {
+  const states: Map<string, DocumentView | null> & { failure?: SyncFailure } = new Map();
+  for (const id of ids) {
+    const answer = await ctx.transport.document(ctx.workspaceId, id, meter);
+    if (answer.kind !== "ok") {
+      states.failure = refusal(answer, "document read");
+      break;
+    }
+    states.set(id, answer.body);
+  }
+  return states;
 }

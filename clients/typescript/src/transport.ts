@@ -1,6 +1,11 @@
-import type { BatchResult, ChangePage, DocumentView, Problem, SyncFailure } from "./types.js";
+import type { Meter } from "./stats.js";
+import type { BatchResult, ChangePage, DocumentView, Problem, ServerLimits, SyncFailure } from "./types.js";
 
-export type TokenSource = string | (() => string | Promise<string>);
+/**
+ * A token, or a function read on every request. After a 401 it is called once more with `{ refresh: true }`: the
+ * moment to return a fresh token (a login swaps what it returns).
+ */
+export type TokenSource = string | ((request: { refresh: boolean }) => string | Promise<string>);
 
 export interface RetryPolicy {
   /** Attempts per request, the first included. */
@@ -10,6 +15,7 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 200, maxDelayMs: 5_000 };
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface TransportOptions {
   baseUrl: string;
@@ -17,16 +23,21 @@ export interface TransportOptions {
   retry?: Partial<RetryPolicy>;
   /** How long a 202's batch is polled before the sync gives up for now (the batch stays queued). */
   pollTimeoutMs?: number;
+  /** How long one request may take, answer body included, before it is aborted and retried (default 30 s). */
+  requestTimeoutMs?: number;
   fetch?: typeof fetch;
+  now?: () => number;
 }
+
 
 /** What a request came to: an answer, a refusal of the request as a whole, or no answer after the retries. */
 export type Answer<T> =
-  | { kind: "ok"; status: number; body: T }
+  | { kind: "ok"; status: number; body: T; location?: string }
   | { kind: "refused"; status: number; problem: Partial<Problem> }
   | { kind: "failed"; failure: SyncFailure };
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
+const encoder = new TextEncoder();
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,103 +52,154 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** HTTP for the sync: bearer token read on every request, back-off on 429/503/network errors, 202 polling. */
+/** Exponential back-off with jitter: a random delay in the upper half of base·2^(n−1), capped. */
+export function jittered(attempt: number, baseMs: number, maxMs: number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** One attempt's outcome: an answer to return, or a reason to try again. */
+type Attempt<T> = { done: Answer<T> } | { again: string; retryAfter?: number | undefined };
+
+/**
+ * HTTP for the sync: the bearer token read on every request (refreshed once after a 401), a timeout on every request
+ * (headers and body), back-off on 429/503/network errors, hung and garbled answers treated as network errors (a
+ * retry of a batch carries its Idempotency-Key, so it never applies twice), and 202 polling.
+ */
 export class Transport {
   private readonly baseUrl: string;
   private readonly retry: RetryPolicy;
   private readonly pollTimeoutMs: number;
+  private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly now: () => number;
+  /** The token the last request carried. */
+  lastToken: string | undefined;
 
   constructor(private readonly options: TransportOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.pollTimeoutMs = options.pollTimeoutMs ?? 120_000;
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.now = options.now ?? Date.now;
   }
 
-  async token(): Promise<string> {
+  async token(refresh = false): Promise<string> {
     const token = this.options.token;
-    return typeof token === "function" ? await token() : token;
+    return typeof token === "function" ? await token({ refresh }) : token;
   }
 
   /** Pushes one stored batch with its Idempotency-Key; a 202 is polled at its Location until completed. */
-  async submitBatch(key: string, body: string): Promise<Answer<BatchResult>> {
+  async submitBatch(key: string, body: string, meter?: Meter): Promise<Answer<BatchResult>> {
+    // Ask the server to answer (202 at worst) well within our timeout rather than hold the request past it.
+    const wait = Math.max(1, Math.floor(this.timeoutMs / 2000));
     const answer = await this.request<BatchResult>("/api/v1/documents/batch", {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+      headers: { "Content-Type": "application/json", "Idempotency-Key": key, Prefer: `wait=${wait}` },
       body,
-    });
+    }, meter);
     if (answer.kind !== "ok" || answer.body.status === "completed") return answer;
-    return this.poll(answer.location ?? `/api/v1/batches/${answer.body.batch_id}`);
+    return this.poll(answer.location ?? `/api/v1/batches/${answer.body.batch_id}`, meter);
   }
 
-  async changes(workspaceId: string, since: string | undefined, limit = 1000): Promise<Answer<ChangePage>> {
+  async changes(workspaceId: string, since: string | undefined, limit: number, meter?: Meter): Promise<Answer<ChangePage>> {
     const query = new URLSearchParams({ limit: String(limit) });
     if (since) query.set("since", since);
-    return this.request<ChangePage>(`/api/v1/workspaces/${encodeURIComponent(workspaceId)}/changes?${query}`, { method: "GET" });
+    return this.request<ChangePage>(`/api/v1/workspaces/${encodeURIComponent(workspaceId)}/changes?${query}`, { method: "GET" }, meter);
   }
 
   /** The server's state of a document: 200, or 410 with its last state (`deleted: true`); 404 is `null`. */
-  async document(workspaceId: string, id: string): Promise<Answer<DocumentView | null>> {
+  async document(workspaceId: string, id: string, meter?: Meter): Promise<Answer<DocumentView | null>> {
     const answer = await this.request<DocumentView>(
       `/api/v1/workspaces/${encodeURIComponent(workspaceId)}/documents/${encodeURIComponent(id)}`,
-      { method: "GET" },
-      [410],
+      { method: "GET" }, meter, [410],
     );
     if (answer.kind === "refused" && answer.status === 404) return { kind: "ok", status: 404, body: null };
     return answer;
   }
 
-  private async poll(location: string): Promise<Answer<BatchResult>> {
-    const deadline = Date.now() + this.pollTimeoutMs;
+  async limits(meter?: Meter): Promise<Answer<ServerLimits>> {
+    return this.request<ServerLimits>("/api/v1/limits", { method: "GET" }, meter);
+  }
+
+  private async poll(location: string, meter?: Meter): Promise<Answer<BatchResult>> {
+    const deadline = this.now() + this.pollTimeoutMs;
     let delay = 50;
-    while (Date.now() < deadline) {
+    while (this.now() < deadline) {
       await sleep(delay);
       delay = Math.min(delay * 2, 1_000);
-      const answer = await this.request<BatchResult>(location, { method: "GET" });
-      if (answer.kind !== "ok") return answer;
-      if (answer.body.status === "completed") return answer;
+      const answer = await this.request<BatchResult>(location, { method: "GET" }, meter);
+      if (answer.kind !== "ok" || answer.body.status === "completed") return answer;
     }
     return { kind: "failed", failure: { code: "unreachable", message: `batch at ${location} still pending after ${this.pollTimeoutMs} ms` } };
   }
 
-  private async request<T>(path: string, init: RequestInit, alsoOk: number[] = []): Promise<Answer<T> & { location?: string }> {
+  private async request<T>(path: string, init: RequestInit, meter?: Meter, alsoOk: number[] = []): Promise<Answer<T>> {
     const url = path.startsWith("http") ? path : `${this.baseUrl}${path}`;
-    let lastProblem = "";
-    let lastRetryAfter: number | undefined;
+    let last = "";
+    let retryAfter: number | undefined;
+    let refreshed = false;
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
-      if (attempt > 0) await sleep(this.backoff(attempt, lastRetryAfter));
-      lastRetryAfter = undefined;
-      let response: Response;
-      try {
-        const headers = new Headers(init.headers);
-        headers.set("Authorization", `Bearer ${await this.token()}`);
-        headers.set("Accept", "application/json, application/problem+json");
-        response = await this.fetchImpl(url, { ...init, headers });
-      } catch (error) {
-        lastProblem = `network: ${error instanceof Error ? error.message : String(error)}`;
-        continue;
+      if (attempt > 0) await sleep(retryAfter !== undefined ? Math.min(retryAfter, 60_000) : jittered(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs));
+      let outcome = await this.attempt<T>(url, init, alsoOk, attempt > 0, false, meter);
+      if ("done" in outcome && outcome.done.kind === "refused" && outcome.done.status === 401 && !refreshed) {
+        // The token expired: ask for a fresh one once, and try again at once.
+        refreshed = true;
+        outcome = await this.attempt<T>(url, init, alsoOk, true, true, meter);
       }
-      if (response.ok || alsoOk.includes(response.status)) {
-        const body = (response.status === 204 ? undefined : await response.json()) as T;
-        const location = response.headers.get("Location") ?? undefined;
-        return location === undefined ? { kind: "ok", status: response.status, body } : { kind: "ok", status: response.status, body, location };
-      }
-      const problem = (await response.json().catch(() => ({}))) as Partial<Problem>;
-      if (RETRYABLE.has(response.status)) {
-        lastRetryAfter = retryAfterMs(response.headers.get("Retry-After"));
-        lastProblem = `${response.status} ${problem.detail ?? problem.title ?? ""}`.trim();
-        continue;
-      }
-      return { kind: "refused", status: response.status, problem };
+      if ("done" in outcome) return outcome.done;
+      last = outcome.again;
+      retryAfter = outcome.retryAfter;
     }
-    return { kind: "failed", failure: { code: "unreachable", message: `${url}: gave up after ${this.retry.attempts} attempts (${lastProblem})` } };
+    return { kind: "failed", failure: { code: "unreachable", message: `${url}: gave up after ${this.retry.attempts} attempts (${last})` } };
   }
 
-  /** Retry-After when the server sent one, else exponential back-off with jitter. */
-  private backoff(attempt: number, retryAfter: number | undefined): number {
-    if (retryAfter !== undefined) return Math.min(retryAfter, 60_000);
-    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
+  private async attempt<T>(url: string, init: RequestInit, alsoOk: number[], retry: boolean, refresh: boolean, meter?: Meter): Promise<Attempt<T>> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const started = this.now();
+    try {
+      const token = await this.token(refresh);
+      this.lastToken = token;
+      const headers = new Headers(init.headers);
+      headers.set("Authorization", `Bearer ${token}`);
+      headers.set("Accept", "application/json, application/problem+json");
+      const firstByte = meter?.attempt(typeof init.body === "string" ? encoder.encode(init.body).length : 0, retry, started, this.now);
+      const response = await this.fetchImpl(url, { ...init, headers, signal: controller.signal });
+      firstByte?.();
+      const text = await response.text(); // under the same timeout: a body that never ends is a hung answer
+      if (meter) meter.bytesDown += encoder.encode(text).length;
+      if (response.ok || alsoOk.includes(response.status)) {
+        let body: T;
+        try {
+          body = (response.status === 204 ? undefined : JSON.parse(text)) as T;
+        } catch {
+          // A captive portal's page or a cut answer: nothing we can read, so as good as no answer.
+          return { again: `${response.status} with an unreadable body (${response.headers.get("Content-Type") ?? "no type"})` };
+        }
+        const location = response.headers.get("Location") ?? undefined;
+        return { done: location === undefined ? { kind: "ok", status: response.status, body } : { kind: "ok", status: response.status, body, location } };
+      }
+      const problem = parseProblem(text);
+      if (RETRYABLE.has(response.status)) {
+        return { again: `${response.status} ${problem.detail ?? problem.title ?? ""}`.trim(), retryAfter: retryAfterMs(response.headers.get("Retry-After")) };
+      }
+      return { done: { kind: "refused", status: response.status, problem } };
+    } catch (error) {
+      if (controller.signal.aborted) return { again: `no answer within ${this.timeoutMs} ms` };
+      return { again: `network: ${error instanceof Error ? error.message : String(error)}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function parseProblem(text: string): Partial<Problem> {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return parsed && typeof parsed === "object" ? (parsed as Partial<Problem>) : {};
+  } catch {
+    return {};
   }
 }

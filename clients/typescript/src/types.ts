@@ -11,6 +11,8 @@ export type OperationResult = Schemas["OperationResult"];
 export type ChangePage = Schemas["PageChangeItem"];
 export type ChangeItem = Schemas["ChangeItem"];
 export type Problem = Schemas["Problem"];
+/** GET /api/v1/limits: batch limits and how long an Idempotency-Key is remembered. */
+export type ServerLimits = Schemas["ServerLimits"];
 export type OperationType = OperationRequest["operation"];
 
 /** Where a local copy stands with the server. */
@@ -50,6 +52,8 @@ export interface OperationError {
   /** The server's per-operation code (`not_found`, `already_exists`, `deleted`, …) or `rejected` (4xx batch). */
   code: string;
   message: string;
+  /** The server's state of the document where the answer carried it (e.g. with `already_exists`). */
+  current?: DocumentView;
 }
 
 /** A local copy of a document, as `documents.get()`/`list()` return it. */
@@ -69,9 +73,12 @@ export interface LocalDocument {
   error?: OperationError;
 }
 
-/** A transport problem that outlived the retries, or a whole-request refusal; the operations stay queued. */
+/**
+ * Why a sync stopped early; the operations stay queued. `auth`: the token was refused twice (once after asking the
+ * token function for a fresh one); `storage`: the local database failed (quota, closed); `internal`: a bug.
+ */
 export interface SyncFailure {
-  code: "offline" | "unreachable" | "unauthorized" | "forbidden" | "http_error";
+  code: "offline" | "unreachable" | "auth" | "forbidden" | "http_error" | "storage" | "internal";
   message: string;
   status?: number;
 }
@@ -96,4 +103,48 @@ export interface SyncProgress {
   sent: number;
   applied: number;
   failed: number;
+}
+
+/** What one sync cost and did (the last 50 are kept: `client.stats()`). */
+export interface SyncStats {
+  started_at: string;
+  duration_ms: number;
+  /** HTTP requests, retries included. */
+  requests: number;
+  retries: number;
+  bytes_up: number;
+  bytes_down: number;
+  /** Operations pushed (settled by this sync). */
+  operations: number;
+  conflicts: number;
+  errors: number;
+  /** Documents refreshed from the change feed. */
+  pulled: number;
+  /** Time to the first response's headers, null when nothing was answered. */
+  ttfb_ms: number | null;
+  /** Operations per push request, and how long each took. */
+  batch_sizes: number[];
+  push_ms: number[];
+  /** The failure's code when the sync stopped early. */
+  failure: SyncFailure["code"] | null;
+}
+
+/** `client.storage()`: whether the browser will keep the database under storage pressure, and how full it is. */
+export interface StorageInfo {
+  persisted: boolean;
+  usage: number | null;
+  quota: number | null;
+}
+
+/** A problem outside any one operation, emitted as `error`: the local database failed or must give way. */
+export interface DocsyncError {
+  /** `quota`: the browser refused to store more; `versionchange`: another tab upgrades or deletes the database
+   * (this one closed it); `blocked`: an older tab holds the database open; `terminated`: the browser closed it. */
+  code: "quota" | "versionchange" | "blocked" | "terminated" | "storage";
+  message: string;
+}
+
+/** Local data changed; `ids` names the documents (absent: anything may have changed, re-read all). */
+export interface ChangeEvent {
+  ids?: string[];
 }

@@ -27,7 +27,10 @@ export async function fakeServer(handler: Handler): Promise<{ url: string; reque
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections(); // a test may leave a request hanging on purpose
+      server.close(() => resolve());
+    }),
   };
 }
 

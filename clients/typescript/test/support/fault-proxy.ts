@@ -8,7 +8,8 @@ export interface Injected {
 
 /**
  * A proxy in front of the real stack that can misbehave on batch submissions: drop the connection after the
- * request was forwarded and answered upstream (the client never sees the answer), or answer 429/503 itself.
+ * request was forwarded and answered upstream (the client never sees the answer), answer 429/503 itself, accept
+ * a request and never answer it (a hung connection), answer a captive portal's HTML page, or throttle uploads.
  */
 export class FaultProxy {
   readonly batchBodies: string[] = [];
@@ -20,6 +21,12 @@ export class FaultProxy {
   /** Adds `Prefer: respond-async` to batch submissions, so the real server answers 202 + Location. */
   preferAsync = false;
   readonly statuses: number[] = [];
+  /** Batch POSTs to accept and never answer (nothing is forwarded). */
+  hangBatches = 0;
+  /** Batch POSTs to answer with a 200 HTML page (a captive portal; nothing is forwarded). */
+  garbleBatches = 0;
+  /** Request bodies reach the server at this rate (bytes per second); 0 = unthrottled. */
+  throttleBytesPerSecond = 0;
   private server: Server | undefined;
   url = "";
 
@@ -36,6 +43,16 @@ export class FaultProxy {
         if (isBatch) {
           this.batchBodies.push(body.toString("utf8"));
           this.batchKeys.push(String(req.headers["idempotency-key"] ?? ""));
+          if (this.hangBatches > 0) {
+            this.hangBatches--;
+            return; // accepted, never answered
+          }
+          if (this.garbleBatches > 0) {
+            this.garbleBatches--;
+            res.writeHead(200, { "Content-Type": "text/html" });
+            res.end("<html><body>Please log in to the hotel wifi</body></html>");
+            return;
+          }
           const injected = this.inject.shift();
           if (injected) {
             res.writeHead(injected.status, {
@@ -65,7 +82,10 @@ export class FaultProxy {
           });
         });
         upstream.on("error", () => req.socket.destroy());
-        upstream.end(body);
+        // Throttled: the body arrives as slowly as over a link of that many bytes per second.
+        const delay = this.throttleBytesPerSecond > 0 ? (body.length / this.throttleBytesPerSecond) * 1000 : 0;
+        if (delay > 0) setTimeout(() => upstream.end(body), delay);
+        else upstream.end(body);
       });
     });
     await new Promise<void>((done) => this.server!.listen(0, "127.0.0.1", done));

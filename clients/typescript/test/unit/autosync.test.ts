@@ -15,26 +15,21 @@ async function feedOnlyServer() {
 }
 
 describe("startAutoSync()", () => {
-  it("syncs at once, again when the token changes (a login), and stops with stopAutoSync()", async () => {
+  it("syncs at once, periodically, and stops with stopAutoSync()", async () => {
     const server = await feedOnlyServer();
-    let token = "token-of-alice";
     const client = createDocsyncClient({
-      baseUrl: server.url, token: () => token, workspaceId: "ws_t", databaseName: `auto-${Math.random()}`,
-      isOnline: () => true, tokenCheckIntervalMs: 20, autoSyncIntervalMs: 60_000,
+      baseUrl: server.url, token: "t", workspaceId: "ws_t", databaseName: `auto-${Math.random()}`,
+      isOnline: () => true, autoSyncIntervalMs: 30,
     });
     cleanups.push(() => client.close());
-    const authorizations = () => server.requests.map((r) => r.headers.authorization);
 
     client.startAutoSync();
-    await eventually(async () => authorizations().includes("Bearer token-of-alice"), 5_000, "a sync at start");
-    token = "token-of-bob";
-    await eventually(async () => authorizations().includes("Bearer token-of-bob"), 5_000, "a sync on the new token");
+    await eventually(async () => server.requests.length >= 3, 5_000, "a sync at start and two periodic ones");
 
     client.stopAutoSync();
     await eventually(async () => !client.syncing, 5_000, "the last sync to end");
     const seen = server.requests.length;
-    token = "token-of-carol";
-    // Carol's token must not trigger anything: give the (stopped) watcher several periods to prove it.
+    // Stopped: give it several periods to prove nothing more is sent.
     const quietUntil = Date.now() + 200;
     await eventually(async () => Date.now() > quietUntil, 1_000);
     expect(server.requests.length).toBe(seen);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { retryDocument } from "../../src/decisions.js";
 import { nextBatch, pendingOperations, queueCreate, queueDelete, queueUpdate, settleBatch, MAX_OPERATIONS } from "../../src/queue.js";
 import { listDocuments, openStore, type Store } from "../../src/store.js";
 import type { BatchRequest } from "../../src/types.js";
@@ -101,7 +102,7 @@ describe("batches respect the server's limits", () => {
 
     const first = (await nextBatch(store, "ws_t"))!;
     expect(body(first).operations).toHaveLength(MAX_OPERATIONS);
-    await settleBatch(store, first, []);
+    await settleBatch(store, first, body(first).operations.map((op) => ({ client_id: op.client_id, operation: op.operation, status: "success" as const, document_id: op.document_id!, version: 1 })));
     const second = (await nextBatch(store, "ws_t"))!;
     expect(body(second).operations).toHaveLength(50);
     expect(second.key).not.toEqual(first.key);
@@ -140,14 +141,16 @@ describe("the queue survives a reload", () => {
 });
 
 describe("a document whose create failed", () => {
-  it("is created again by its next edit, and deleting it locally sends nothing", async () => {
+  it("keeps my content and sends nothing until retry(), which sends all of it; deleting it locally sends nothing", async () => {
     const store = await freshStore();
     await queueCreate(store, { document_id: "dup", title: "One" }, NOW);
     const batch = (await nextBatch(store, "ws_t"))!;
-    await settleBatch(store, batch, [{ client_id: body(batch).operations[0]!.client_id, operation: "create", status: "error", document_id: "dup", error: { code: "already_exists", message: "exists" } }]);
-    expect((await listDocuments(store))[0]).toMatchObject({ sync_status: "error", error: { code: "already_exists" } });
+    await settleBatch(store, batch, [{ client_id: body(batch).operations[0]!.client_id, operation: "create", status: "error", document_id: "dup", error: { code: "invalid", message: "no" } }]);
+    expect((await listDocuments(store))[0]).toMatchObject({ sync_status: "error", error: { code: "invalid" } });
 
     await queueUpdate(store, "dup", { title: "Two" }, NOW);
+    expect(await nextBatch(store, "ws_t")).toBeUndefined();
+    await retryDocument(store, "dup", NOW);
     expect(body((await nextBatch(store, "ws_t"))!).operations).toEqual([
       { client_id: expect.any(String), operation: "create", document_id: "dup", data: { title: "Two", content: "" } },
     ]);

@@ -52,6 +52,9 @@ class OpenApiIntegrationTest {
         assertThat(parameterNames("put", DOCUMENT)).contains("If-Match");
         assertThat(operation("delete", DOCUMENT).get("responses").has("204")).isTrue();
         assertThat(parameterNames("delete", DOCUMENT)).contains("If-Match");
+
+        assertResponse("get", "/api/v1/limits", "200", "ServerLimits");
+        assertThat(required("ServerLimits")).containsExactlyInAnyOrder("max_operations", "max_request_bytes", "idempotency_retention_seconds");
     }
 
     @Test

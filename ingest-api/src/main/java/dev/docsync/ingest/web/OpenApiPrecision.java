@@ -55,6 +55,7 @@ final class OpenApiPrecision implements OpenApiCustomizer {
             Map.entry("PageDocumentSummary", List.of("items", "next_cursor")),
             Map.entry("PageHistoryItem", List.of("items", "next_cursor")),
             Map.entry("PageChangeItem", List.of("items", "next_cursor")),
+            Map.entry("ServerLimits", List.of("max_operations", "max_request_bytes", "idempotency_retention_seconds")),
             Map.entry(PROBLEM, List.of("type", "title", "status", "detail")));
 
     private static final Map<String, List<String>> NULLABLE = Map.of(
@@ -72,7 +73,8 @@ final class OpenApiPrecision implements OpenApiCustomizer {
     private static final Map<String, String> TAG_DESCRIPTIONS = Map.of(
             "batches", "Submit batches of operations and poll their results",
             "documents", "Read documents, their history and versions; single-document writes",
-            "changes", "The change feed clients pull after pushing");
+            "changes", "The change feed clients pull after pushing",
+            "limits", "Batch limits and Idempotency-Key retention");
 
     @Override
     public void customise(OpenAPI openApi) {
