@@ -47,26 +47,34 @@ final class StaleUpdateBurst {
         return content;
     }
 
-    /** Sends {@link #STALE_UPDATES} one-line edits based on version 1, 16 at a time; returns their batch ids. */
+    /**
+     * Sends {@link #STALE_UPDATES} one-line edits based on version 1, 16 at a time; returns their batch ids, and
+     * last the id of one more such edit sent after all of them were acknowledged: it lies behind them in their
+     * workspace's partition, so once it has applied, all of them have.
+     */
     static List<UUID> sendStaleUpdates(Api api, String token, String ws, String documentId) {
         try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
             List<CompletableFuture<UUID>> sent = new ArrayList<>();
             for (int i = 0; i < STALE_UPDATES; i++) {
-                Map<String, Object> op = new LinkedHashMap<>();
-                op.put("client_id", "stale-" + i);
-                op.put("operation", "update");
-                op.put("document_id", documentId);
-                op.put("base_version", 1);
-                op.put("data", Map.of("content", "one edited line " + i + "\n"));
-                String body = batch(ws, List.of(op));
-                sent.add(CompletableFuture.supplyAsync(() -> {
-                    Api.Response response = api.postBatch(token, body, Map.of("Prefer", "respond-async"));
-                    assertThat(response.status()).as(response.text()).isEqualTo(202);
-                    return UUID.fromString(response.json().get("batch_id").asString());
-                }, pool));
+                int n = i;
+                sent.add(CompletableFuture.supplyAsync(() -> sendStaleUpdate(api, token, ws, documentId, n), pool));
             }
-            return sent.stream().map(CompletableFuture::join).toList();
+            List<UUID> ids = new ArrayList<>(sent.stream().map(CompletableFuture::join).toList());
+            ids.add(sendStaleUpdate(api, token, ws, documentId, STALE_UPDATES));
+            return ids;
         }
+    }
+
+    private static UUID sendStaleUpdate(Api api, String token, String ws, String documentId, int n) {
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("client_id", "stale-" + n);
+        op.put("operation", "update");
+        op.put("document_id", documentId);
+        op.put("base_version", 1);
+        op.put("data", Map.of("content", "one edited line " + n + "\n"));
+        Api.Response response = api.postBatch(token, batch(ws, List.of(op)), Map.of("Prefer", "respond-async"));
+        assertThat(response.status()).as(response.text()).isEqualTo(202);
+        return UUID.fromString(response.json().get("batch_id").asString());
     }
 
     /**
@@ -76,7 +84,8 @@ final class StaleUpdateBurst {
      */
     static int assertEveryAnswerIsAConflictWithTheCurrentState(Api api, String token, List<UUID> batchIds,
             String documentId, String content, Duration within) {
-        long deadline = System.nanoTime() + within.toNanos();
+        long started = System.nanoTime();
+        long deadline = started + within.toNanos();
         int withCurrent = 0;
         for (UUID batchId : batchIds) {
             Api.Response[] answer = new Api.Response[1];
@@ -101,6 +110,8 @@ final class StaleUpdateBurst {
                 assertThat(result.get("current_omitted").asBoolean()).as("batch " + batchId).isTrue();
             }
         }
+        System.out.printf("STALE-BURST %d answers read and checked in %d ms%n", batchIds.size(),
+                (System.nanoTime() - started) / 1_000_000);
         return withCurrent;
     }
 

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +39,20 @@ class StaleUpdateBurstIT {
             String token = tokens.mint("burster", Map.of(ws, "editor"), Duration.ofHours(1));
             String content = StaleUpdateBurst.createBigDocument(api, token, ws, "big");
 
+            long sent = System.nanoTime();
             List<UUID> batches = StaleUpdateBurst.sendStaleUpdates(api, token, ws, "big");
 
-            StaleUpdateBurst.assertEveryAnswerIsAConflictWithTheCurrentState(api, token, batches, "big", content,
-                    Duration.ofSeconds(60));
+            // The last one lies behind all others in the log: once it answers, all have applied. Generous for a
+            // busy machine; before issue 19 they never applied at all. Then a sample of the answers (each carries
+            // the 9.5 MB document; StaleUpdateBurstIntegrationTest reads them all).
+            StaleUpdateBurst.assertEveryAnswerIsAConflictWithTheCurrentState(api, token, List.of(batches.getLast()),
+                    "big", content, Duration.ofSeconds(180));
+            System.out.printf("STALE-BURST under -Xmx512m: %d stale edits sent and applied in %d ms%n",
+                    batches.size(), (System.nanoTime() - sent) / 1_000_000);
+            List<UUID> sample = new ArrayList<>(batches);
+            Collections.shuffle(sample, new Random(19));
+            StaleUpdateBurst.assertEveryAnswerIsAConflictWithTheCurrentState(api, token, sample.subList(0, 10), "big",
+                    content, Duration.ofSeconds(60));
             StaleUpdateBurst.assertANeighbourStillApplies(api,
                     tokens.mint("neighbour", Map.of(neighbour, "editor"), Duration.ofHours(1)), neighbour);
             assertThat(stack.output().get().toString()).doesNotContain("OutOfMemoryError");
