@@ -3,6 +3,7 @@ package dev.docsync.worker;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * @param groupId the consumer group shared by all apply-worker instances
@@ -14,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idempotencyRetention how long an Idempotency-Key protects against a retry, measured between the
  *     batches' stamps (so replay decides the same); must equal ingest's setting
  * @param lagInterval how often the lag per partition (log end vs stored position) is measured
+ * @param maxTransactionBytes the most event data (bodies, titles and a fixed overhead per event) one apply
+ *     transaction holds: a poll that brings more is applied in several transactions (DESIGN §6.8)
  * @param allowPartitionChange start even though the topic's partition count differs from the one the projection
  *     recorded (workspaces then move partitions; only for an operator who knows why)
  */
@@ -26,5 +29,6 @@ public record WorkerProperties(
         String instanceId,
         @DefaultValue("24h") Duration idempotencyRetention,
         @DefaultValue("5s") Duration lagInterval,
-        @DefaultValue("false") boolean allowPartitionChange) {
+        @DefaultValue("false") boolean allowPartitionChange,
+        @DefaultValue("32MB") DataSize maxTransactionBytes) {
 }

@@ -36,6 +36,12 @@ public record BatchAnswer(UUID batchId, String workspaceId, BatchStatus status, 
         return new BatchAnswer(batchId, workspaceId, status, atomic, total, successful, failed, results, millis);
     }
 
+    /** The same answer with other results JSON (e.g. with the states its stored results refer to read in). */
+    public BatchAnswer withResults(String results) {
+        return new BatchAnswer(batchId, workspaceId, status, atomic, total, successful, failed, results,
+                processingTimeMs);
+    }
+
     /** The results as values, for a caller that looks inside (a single-document write); empty while pending. */
     @JsonIgnore
     public List<OperationResult> operationResults() {

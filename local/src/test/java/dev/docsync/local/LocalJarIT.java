@@ -23,10 +23,11 @@ import org.junit.jupiter.api.Test;
  */
 class LocalJarIT {
 
-    private static final String SECRET = "local-jar-test-secret-with-enough-bytes!";
-    private static final Path JAR = Path.of("target", "docsync-local.jar");
+    static final String SECRET = "local-jar-test-secret-with-enough-bytes!";
+    /** {@code -Ddocsync.local.jar=...} runs the tests against another build of the jar (e.g. an older one). */
+    private static final Path JAR = Path.of(System.getProperty("docsync.local.jar", "target/docsync-local.jar"));
 
-    private record Running(Process process, String url, AtomicReference<StringBuilder> output) {
+    record Running(Process process, String url, AtomicReference<StringBuilder> output) {
     }
 
     @Test
@@ -66,11 +67,13 @@ class LocalJarIT {
         TestStack.deleteQuietly(data);
     }
 
-    private static Running start(Path data) throws IOException {
+    static Running start(Path data, String... jvmArguments) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         int port = FreePorts.pick();
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toAbsolutePath().toString())
-                .redirectErrorStream(true);
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        command.addAll(List.of(jvmArguments));
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("SERVER_PORT", String.valueOf(port));
         builder.environment().put("DOCSYNC_DATA_DIR", data.toString());
         builder.environment().put("DOCSYNC_JWT_SECRET", SECRET);

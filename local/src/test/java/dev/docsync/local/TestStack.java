@@ -42,6 +42,9 @@ final class TestStack {
                 LocalStack stack = LocalStack.start(new LocalStack.Settings(data, 0, JWT_SECRET, Map.of(
                         "docsync.topic.partitions", String.valueOf(PARTITIONS),
                         "docsync.worker.concurrency", "2",
+                        // Small, so that the suite's big documents (and their replay) cut polls into several
+                        // apply transactions (the default is 32MB).
+                        "docsync.worker.max-transaction-bytes", "4MB",
                         // The fuzz and matrix suites send hundreds of requests per second as one actor;
                         // RateLimitIntegrationTest checks the limit on an instance of its own.
                         "docsync.rate-limit.requests-per-second", "1000000",

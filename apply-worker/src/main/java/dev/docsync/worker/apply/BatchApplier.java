@@ -2,7 +2,6 @@ package dev.docsync.worker.apply;
 
 import dev.docsync.contracts.BatchResult;
 import dev.docsync.contracts.DocumentData;
-import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.ErrorCode;
 import dev.docsync.contracts.ErrorInfo;
 import dev.docsync.contracts.OperationEvent;
@@ -10,17 +9,18 @@ import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.ResultStatus;
 import dev.docsync.contracts.StorableText;
 import dev.docsync.projection.apply.AppliedBatch;
+import dev.docsync.projection.apply.Body;
 import dev.docsync.projection.apply.DocumentChange;
+import dev.docsync.projection.apply.DocumentHead;
 import dev.docsync.projection.apply.DocumentKey;
+import dev.docsync.projection.apply.StateRef;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 
@@ -28,6 +28,8 @@ import org.springframework.stereotype.Component;
  * Applies one batch to the documents' current state: version checks, the apply order (creates, then
  * updates, then deletes, each in request order) and atomic all-or-nothing. A pure function of the batch's
  * events and the state it is given: no clock, no randomness, no database, so replaying the log reproduces it.
+ * It sees documents without their bodies ({@link DocumentHead}): deciding needs versions, flags, titles and
+ * digests, a write brings its own bodies, and a result names the state it reports instead of copying it.
  */
 @Component
 public class BatchApplier {
@@ -39,22 +41,25 @@ public class BatchApplier {
             Comparator.comparing(OperationEvent::operation).thenComparingInt(OperationEvent::seq);
 
     /**
-     * @param state current documents by key (absent = never existed); updated in place with the batch's writes
+     * @param state current documents by key (absent = never existed), without their bodies; updated in place
+     *     with the batch's writes
      */
-    public AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentView> state) {
+    public AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentHead> state) {
         OperationEvent head = batch.first();
-        Map<DocumentKey, DocumentView> written = new HashMap<>();
+        Map<DocumentKey, DocumentHead> written = new HashMap<>();
         OpOutcome[] outcomes = new OpOutcome[batch.events().size()];
+        boolean[] reportsOwnWrite = new boolean[outcomes.length];
         List<DocumentChange> changes = new ArrayList<>();
         for (OperationEvent op : batch.events().stream().sorted(APPLY_ORDER).toList()) {
             DocumentKey key = new DocumentKey(op.workspaceId(), op.documentId());
-            DocumentView current = written.containsKey(key) ? written.get(key) : state.get(key);
+            reportsOwnWrite[op.seq()] = written.containsKey(key);
+            DocumentHead current = written.containsKey(key) ? written.get(key) : state.get(key);
             OpOutcome outcome = evaluate(op, current);
             outcomes[op.seq()] = outcome;
             if (outcome instanceof OpOutcome.Applied applied) {
                 written.put(key, applied.after());
-                changes.add(new DocumentChange(applied.after(), op.operation(), op.actor(), op.batchId(),
-                        op.clientId(), op.stampedAt(), batch.position(), changes.size()));
+                changes.add(new DocumentChange(applied.after(), applied.bodies(), op.operation(), op.actor(),
+                        op.batchId(), op.clientId(), op.stampedAt(), batch.position(), changes.size()));
             }
         }
         Optional<OperationEvent> firstFailure = head.atomic() ? firstFailure(batch, outcomes) : Optional.empty();
@@ -69,50 +74,22 @@ public class BatchApplier {
         } else {
             state.putAll(written);
         }
-        CurrentStates budget = new CurrentStates();
         List<OperationResult> results = new ArrayList<>(outcomes.length);
+        Map<Integer, StateRef> currentStates = new HashMap<>();
         for (OperationEvent op : batch.events()) {
-            results.add(budget.bound(outcomes[op.seq()].toResult(op)));
+            OpOutcome outcome = outcomes[op.seq()];
+            OperationResult result = outcome.toResult(op);
+            Optional<DocumentHead> current = outcome.reported();
+            if (current.isPresent() && firstFailure.isPresent() && reportsOwnWrite[op.seq()]) {
+                // A state this failed atomic batch made itself was never written: there is nothing to refer to.
+                result = result.withoutCurrent();
+            } else if (current.isPresent()) {
+                currentStates.put(results.size(), current.get().ref());
+            }
+            results.add(result);
         }
         BatchResult result = BatchResult.completed(head.batchId(), head.workspaceId(), head.atomic(), results);
-        return new AppliedBatch(result, head.actor(), head.stampedAt(), batch.position(), changes);
-    }
-
-    /**
-     * DESIGN §3.1: one result carries at most {@link #MAX_CURRENT_BYTES} of {@code current} states, each
-     * document's at most once; beyond that a result says {@code current_omitted} and the client reads the
-     * document. Without the bound, 99 re-creates of one 3 MB document made a 300 MB result.
-     */
-    static final long MAX_CURRENT_BYTES = 10L * 1024 * 1024;
-
-    private static final class CurrentStates {
-        private final Set<String> given = new HashSet<>();
-        private long remaining = MAX_CURRENT_BYTES;
-
-        OperationResult bound(OperationResult result) {
-            DocumentView current = result.current();
-            if (current == null) {
-                return result;
-            }
-            long size = utf8Length(current.title()) + utf8Length(current.content()) + utf8Length(current.yjsStateB64());
-            if (!given.add(current.documentId()) || size > remaining) {
-                return result.withoutCurrent();
-            }
-            remaining -= size;
-            return result;
-        }
-
-        private static long utf8Length(String text) {
-            if (text == null) {
-                return 0;
-            }
-            long bytes = 0;
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-            }
-            return bytes;
-        }
+        return new AppliedBatch(result, currentStates, head.actor(), head.stampedAt(), batch.position(), changes);
     }
 
     /**
@@ -152,7 +129,8 @@ public class BatchApplier {
     public AppliedBatch duplicate(GatheredBatch batch, UUID original) {
         OperationEvent head = batch.first();
         BatchResult result = BatchResult.completed(head.batchId(), head.workspaceId(), head.atomic(), List.of());
-        return new AppliedBatch(result, head.actor(), head.stampedAt(), batch.position(), List.of(), original, null);
+        return new AppliedBatch(result, Map.of(), head.actor(), head.stampedAt(), batch.position(), List.of(),
+                original, null);
     }
 
     /** The Idempotency-Key was used before with another request: nothing applies, every operation says why. */
@@ -203,18 +181,18 @@ public class BatchApplier {
                 .findFirst();
     }
 
-    private static OpOutcome evaluate(OperationEvent op, DocumentView current) {
+    private static OpOutcome evaluate(OperationEvent op, DocumentHead current) {
         return switch (op.operation()) {
             case CREATE -> current != null
                     ? new OpOutcome.Failed(ErrorCode.ALREADY_EXISTS,
                             "document " + op.documentId() + " already exists", current)
-                    : new OpOutcome.Applied(created(op));
-            case UPDATE -> checkWritable(op, current).orElseGet(() -> new OpOutcome.Applied(updated(op, current)));
-            case DELETE -> checkWritable(op, current).orElseGet(() -> new OpOutcome.Applied(deleted(op, current)));
+                    : created(op);
+            case UPDATE -> checkWritable(op, current).orElseGet(() -> updated(op, current));
+            case DELETE -> checkWritable(op, current).orElseGet(() -> deleted(op, current));
         };
     }
 
-    private static Optional<OpOutcome> checkWritable(OperationEvent op, DocumentView current) {
+    private static Optional<OpOutcome> checkWritable(OperationEvent op, DocumentHead current) {
         if (current == null) {
             return Optional.of(new OpOutcome.Failed(ErrorCode.NOT_FOUND,
                     "document " + op.documentId() + " does not exist", null));
@@ -229,26 +207,47 @@ public class BatchApplier {
         return Optional.empty();
     }
 
-    private static DocumentView created(OperationEvent op) {
+    /** Absent fields of a create are empty: the empty content is a body like any other. */
+    private static OpOutcome.Applied created(OperationEvent op) {
         DocumentData data = op.data() == null ? DocumentData.EMPTY : op.data();
-        return new DocumentView(op.documentId(), op.workspaceId(), 1,
-                data.title() == null ? "" : data.title(),
-                data.content() == null ? "" : data.content(),
-                data.yjsStateB64(), false, op.stampedAt(), op.stampedAt(), op.actor());
+        List<Body> bodies = new ArrayList<>(2);
+        Body content = Body.of(data.content() == null ? "" : data.content());
+        bodies.add(content);
+        String yjsDigest = null;
+        if (data.yjsStateB64() != null) {
+            Body yjs = Body.of(data.yjsStateB64());
+            bodies.add(yjs);
+            yjsDigest = yjs.digest();
+        }
+        return new OpOutcome.Applied(new DocumentHead(op.documentId(), op.workspaceId(), 1,
+                data.title() == null ? "" : data.title(), content.digest(), yjsDigest, false, op.stampedAt(),
+                op.stampedAt(), op.actor()), bodies);
     }
 
-    private static DocumentView updated(OperationEvent op, DocumentView current) {
+    /** Only the fields an update gives change; a body it does not give keeps its digest and is not touched. */
+    private static OpOutcome.Applied updated(OperationEvent op, DocumentHead current) {
         DocumentData data = op.data() == null ? DocumentData.EMPTY : op.data();
-        return new DocumentView(current.documentId(), current.workspaceId(), current.version() + 1,
-                data.title() == null ? current.title() : data.title(),
-                data.content() == null ? current.content() : data.content(),
-                data.yjsStateB64() == null ? current.yjsStateB64() : data.yjsStateB64(),
-                false, current.createdAt(), op.stampedAt(), op.actor());
+        List<Body> bodies = new ArrayList<>(2);
+        String contentDigest = current.contentDigest();
+        if (data.content() != null) {
+            Body content = Body.of(data.content());
+            bodies.add(content);
+            contentDigest = content.digest();
+        }
+        String yjsDigest = current.yjsDigest();
+        if (data.yjsStateB64() != null) {
+            Body yjs = Body.of(data.yjsStateB64());
+            bodies.add(yjs);
+            yjsDigest = yjs.digest();
+        }
+        return new OpOutcome.Applied(new DocumentHead(current.documentId(), current.workspaceId(),
+                current.version() + 1, data.title() == null ? current.title() : data.title(), contentDigest,
+                yjsDigest, false, current.createdAt(), op.stampedAt(), op.actor()), bodies);
     }
 
-    private static DocumentView deleted(OperationEvent op, DocumentView current) {
-        return new DocumentView(current.documentId(), current.workspaceId(), current.version() + 1,
-                current.title(), current.content(), current.yjsStateB64(), true, current.createdAt(),
-                op.stampedAt(), op.actor());
+    private static OpOutcome.Applied deleted(OperationEvent op, DocumentHead current) {
+        return new OpOutcome.Applied(new DocumentHead(current.documentId(), current.workspaceId(),
+                current.version() + 1, current.title(), current.contentDigest(), current.yjsDigest(), true,
+                current.createdAt(), op.stampedAt(), op.actor()), List.of());
     }
 }

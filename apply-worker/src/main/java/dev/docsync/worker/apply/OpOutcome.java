@@ -1,25 +1,43 @@
 package dev.docsync.worker.apply;
 
-import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.ErrorCode;
 import dev.docsync.contracts.ErrorInfo;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.ResultStatus;
+import dev.docsync.projection.apply.Body;
+import dev.docsync.projection.apply.DocumentHead;
+import java.util.List;
+import java.util.Optional;
 
-/** What applying one operation came to; mapped once, here, to the wire's per-operation result. */
+/**
+ * What applying one operation came to; mapped once, here, to the wire's per-operation result. A result that
+ * reports the document's state ({@code current}) only names it: the answer reads it when it is read.
+ */
 sealed interface OpOutcome {
 
-    record Applied(DocumentView after) implements OpOutcome {
+    /** @param bodies the bodies the operation brought (its content and Yjs state, where it gave them) */
+    record Applied(DocumentHead after, List<Body> bodies) implements OpOutcome {
     }
 
-    record Conflict(long baseVersion, DocumentView current) implements OpOutcome {
+    record Conflict(long baseVersion, DocumentHead current) implements OpOutcome {
     }
 
-    record Failed(ErrorCode code, String message, DocumentView current) implements OpOutcome {
+    /** @param current the document's state to report, or null where there is none (e.g. not_found) */
+    record Failed(ErrorCode code, String message, DocumentHead current) implements OpOutcome {
     }
 
     record Skipped(String failedClientId) implements OpOutcome {
+    }
+
+    /** The state this outcome reports as {@code current}, if any. */
+    default Optional<DocumentHead> reported() {
+        return switch (this) {
+            case Conflict c -> Optional.of(c.current());
+            case Failed f -> Optional.ofNullable(f.current());
+            case Applied a -> Optional.empty();
+            case Skipped s -> Optional.empty();
+        };
     }
 
     default OperationResult toResult(OperationEvent op) {
@@ -30,10 +48,10 @@ sealed interface OpOutcome {
                     op.documentId(), c.current().version(),
                     new ErrorInfo(ErrorCode.VERSION_CONFLICT,
                             "base_version " + c.baseVersion() + ", current version " + c.current().version()),
-                    c.current());
+                    null);
             case Failed f -> new OperationResult(op.clientId(), op.operation(), ResultStatus.ERROR,
                     op.documentId(), f.current() == null ? null : f.current().version(),
-                    new ErrorInfo(f.code(), f.message()), f.current());
+                    new ErrorInfo(f.code(), f.message()), null);
             case Skipped s -> new OperationResult(op.clientId(), op.operation(), ResultStatus.SKIPPED,
                     op.documentId(), null,
                     new ErrorInfo(ErrorCode.ATOMIC_BATCH_FAILED,

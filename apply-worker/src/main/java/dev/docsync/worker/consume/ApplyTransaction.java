@@ -1,9 +1,9 @@
 package dev.docsync.worker.consume;
 
-import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.EventHeaders;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.projection.apply.AppliedBatch;
+import dev.docsync.projection.apply.DocumentHead;
 import dev.docsync.projection.apply.DocumentKey;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
@@ -35,6 +35,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * One PostgreSQL transaction per partition chunk: fence on the stored position, skip batches already
  * applied, apply the rest, write documents + history + results, and move the stored position, all or nothing.
+ * A chunk holds at most {@code docsync.worker.max-transaction-bytes} of event data (DESIGN §6.8): a poll that
+ * brings more is applied in several transactions, each moving the position as if the poll had ended there.
  */
 @Component
 public class ApplyTransaction {
@@ -63,12 +65,14 @@ public class ApplyTransaction {
     /**
      * The one way records become projection, for the live listener and for replay alike: reads each record
      * into its batch ({@code unreadable} is told about records that are not events), applies the batches that
-     * became complete and moves the partition's stored position, in one transaction. Returns what applied.
+     * became complete and moves the partition's stored position, in one transaction per {@link ChunkCutter
+     * chunk} (one, unless the poll brought more event data than one transaction may hold). Returns what applied.
      */
     public List<AppliedBatch> applyRecords(PartitionBuffer buffer, List<ConsumerRecord<String, byte[]>> records,
             Rejections rejections) {
-        List<GatheredBatch> ready = new ArrayList<>();
+        ChunkCutter chunks = new ChunkCutter(properties.maxTransactionBytes().toBytes());
         for (ConsumerRecord<String, byte[]> record : records) {
+            long resumeBefore = buffer.resumeOffset(record.offset());
             GatheredBatch complete;
             try {
                 complete = buffer.add(EventReader.read(record.value()), record.offset());
@@ -78,15 +82,17 @@ public class ApplyTransaction {
                 complete = gatherUnreadable(buffer, record, e);
             }
             if (complete != null) {
-                ready.add(complete);
+                chunks.add(complete, resumeBefore);
             }
         }
-        long next = buffer.resumeOffset(records.getLast().offset() + 1);
-        if (ready.isEmpty() && next == buffer.committed()) {
-            return List.of();
+        List<AppliedBatch> applied = new ArrayList<>();
+        for (ChunkCutter.Chunk chunk : chunks.finish(buffer.resumeOffset(records.getLast().offset() + 1))) {
+            if (chunk.batches().isEmpty() && chunk.next() == buffer.committed()) {
+                continue;
+            }
+            applied.addAll(apply(buffer.partition(), buffer.committed(), chunk.next(), chunk.batches(), rejections));
+            buffer.committed(chunk.next());
         }
-        List<AppliedBatch> applied = apply(buffer.partition(), buffer.committed(), next, ready, rejections);
-        buffer.committed(next);
         return applied;
     }
 
@@ -150,7 +156,7 @@ public class ApplyTransaction {
             return transactions.execute(status -> {
                 offsets.lock(properties.groupId(), topic.name(), partition, expected);
                 List<GatheredBatch> fresh = fresh(ready);
-                Map<DocumentKey, DocumentView> state = new HashMap<>(writer.loadDocuments(documentKeys(fresh)));
+                Map<DocumentKey, DocumentHead> state = new HashMap<>(writer.loadHeads(documentKeys(fresh)));
                 Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>(writer.loadKeys(actorKeys(fresh)));
                 List<AppliedBatch> applied = fresh.stream()
                         .map(b -> BatchMdc.around(b, () -> apply(b, state, keys))).toList();
@@ -169,13 +175,13 @@ public class ApplyTransaction {
     private List<AppliedBatch> isolating(TransactionStatus status, int partition, long expected, long next,
             List<GatheredBatch> ready, Rejections rejections) {
         offsets.lock(properties.groupId(), topic.name(), partition, expected);
-        Map<DocumentKey, DocumentView> state = new HashMap<>();
+        Map<DocumentKey, DocumentHead> state = new HashMap<>();
         Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>();
         List<AppliedBatch> applied = new ArrayList<>();
         for (GatheredBatch batch : fresh(ready)) {
             Object savepoint = status.createSavepoint();
             try {
-                Map<DocumentKey, DocumentView> batchState = statesFor(batch, state);
+                Map<DocumentKey, DocumentHead> batchState = statesFor(batch, state);
                 Map<List<String>, AppliedBatch.KeyClaim> batchKeys = claimsFor(batch, keys);
                 AppliedBatch result = BatchMdc.around(batch, () -> apply(batch, batchState, batchKeys));
                 writer.write(List.of(result), clock.instant());
@@ -222,8 +228,8 @@ public class ApplyTransaction {
     }
 
     /** The current states {@code batch} needs: from earlier batches of this chunk, else from the projection. */
-    private Map<DocumentKey, DocumentView> statesFor(GatheredBatch batch, Map<DocumentKey, DocumentView> known) {
-        return knownOrLoaded(documentKeys(List.of(batch)), known, writer::loadDocuments);
+    private Map<DocumentKey, DocumentHead> statesFor(GatheredBatch batch, Map<DocumentKey, DocumentHead> known) {
+        return knownOrLoaded(documentKeys(List.of(batch)), known, writer::loadHeads);
     }
 
     private Map<List<String>, AppliedBatch.KeyClaim> claimsFor(GatheredBatch batch,
@@ -250,7 +256,7 @@ public class ApplyTransaction {
      * so replay decides the same) is a retry: with the same request it answers as the first batch, with
      * another request it is refused. Otherwise it applies and owns the key from now on.
      */
-    private AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentView> state,
+    private AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentHead> state,
             Map<List<String>, AppliedBatch.KeyClaim> keys) {
         if (batch.unreadable() != null) {
             return applier.unreadable(batch);

@@ -3,15 +3,17 @@ package dev.docsync.worker.apply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.contracts.DocumentData;
-import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.ErrorCode;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.OperationType;
 import dev.docsync.contracts.ResultStatus;
 import dev.docsync.projection.apply.AppliedBatch;
+import dev.docsync.projection.apply.Body;
+import dev.docsync.projection.apply.DocumentHead;
 import dev.docsync.projection.apply.DocumentKey;
 import dev.docsync.projection.apply.LogPosition;
+import dev.docsync.projection.apply.StateRef;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +29,7 @@ class BatchApplierTest {
     private static final Instant T1 = Instant.parse("2026-11-25T11:00:00.000Z");
 
     private final BatchApplier applier = new BatchApplier();
-    private final Map<DocumentKey, DocumentView> state = new HashMap<>();
+    private final Map<DocumentKey, DocumentHead> state = new HashMap<>();
 
     private record Op(OperationType type, String clientId, String documentId, Long baseVersion, DocumentData data) {
     }
@@ -59,7 +61,7 @@ class BatchApplierTest {
         return batch.result().results().stream().map(OperationResult::status).toList();
     }
 
-    private DocumentView doc(String id) {
+    private DocumentHead doc(String id) {
         return state.get(new DocumentKey(WS, id));
     }
 
@@ -68,19 +70,25 @@ class BatchApplierTest {
         AppliedBatch batch = apply(false, T0, new Op(OperationType.CREATE, "c", "d", null, DocumentData.EMPTY));
 
         assertThat(statuses(batch)).containsExactly(ResultStatus.SUCCESS);
-        assertThat(doc("d")).isEqualTo(new DocumentView("d", WS, 1, "", "", null, false, T0, T0, "actor"));
+        assertThat(doc("d")).isEqualTo(new DocumentHead("d", WS, 1, "", digest(""), null, false, T0, T0, "actor"));
         assertThat(batch.changes()).hasSize(1);
+        assertThat(batch.changes().getFirst().bodies()).containsExactly(Body.of(""));
     }
 
     @Test
     void updateMergesOnlyTheGivenFieldsAndDeleteKeepsTheLastState() {
         apply(false, T0, new Op(OperationType.CREATE, "c", "d", null, new DocumentData("T", "C", "AQID")));
 
-        apply(false, T1, new Op(OperationType.UPDATE, "u", "d", 1L, new DocumentData(null, "C2", null)));
-        assertThat(doc("d")).isEqualTo(new DocumentView("d", WS, 2, "T", "C2", "AQID", false, T0, T1, "actor"));
+        AppliedBatch updated = apply(false, T1,
+                new Op(OperationType.UPDATE, "u", "d", 1L, new DocumentData(null, "C2", null)));
+        assertThat(doc("d")).isEqualTo(
+                new DocumentHead("d", WS, 2, "T", digest("C2"), digest("AQID"), false, T0, T1, "actor"));
+        assertThat(updated.changes().getFirst().bodies()).containsExactly(Body.of("C2"));
 
-        apply(false, T1, delete("x", "d", 2L));
-        assertThat(doc("d")).isEqualTo(new DocumentView("d", WS, 3, "T", "C2", "AQID", true, T0, T1, "actor"));
+        AppliedBatch deleted = apply(false, T1, delete("x", "d", 2L));
+        assertThat(doc("d")).isEqualTo(
+                new DocumentHead("d", WS, 3, "T", digest("C2"), digest("AQID"), true, T0, T1, "actor"));
+        assertThat(deleted.changes().getFirst().bodies()).isEmpty();
     }
 
     @Test
@@ -93,8 +101,10 @@ class BatchApplierTest {
         OperationResult result = batch.result().results().getFirst();
         assertThat(result.status()).isEqualTo(ResultStatus.CONFLICT);
         assertThat(result.version()).isEqualTo(2);
-        assertThat(result.current().title()).isEqualTo("Two");
         assertThat(result.error().message()).isEqualTo("base_version 1, current version 2");
+        // The result names the state it reports; the answer reads it when it is read (DESIGN §3.1).
+        assertThat(result.current()).isNull();
+        assertThat(batch.currentStates()).containsExactly(Map.entry(0, new StateRef("d", 2)));
         assertThat(doc("d").title()).isEqualTo("Two");
         assertThat(batch.changes()).isEmpty();
     }
@@ -147,7 +157,7 @@ class BatchApplierTest {
 
     @Test
     void theSameBatchOnTheSameStateGivesTheSameResult() {
-        Map<DocumentKey, DocumentView> copy = new HashMap<>(state);
+        Map<DocumentKey, DocumentHead> copy = new HashMap<>(state);
         UUID batchId = UUID.randomUUID();
         List<OperationEvent> events = List.of(
                 new OperationEvent(1, batchId, WS, 0, 2, false, "a", T0, "c", OperationType.CREATE, "d", null, null),
@@ -159,6 +169,62 @@ class BatchApplierTest {
 
         assertThat(second).isEqualTo(first);
         assertThat(copy).isEqualTo(state);
+    }
+
+    @Test
+    void decidesOnADocumentWhoseContentItNeverSees() {
+        // A 9.5 MB document as the apply step sees it: its digests, never its bodies.
+        state.put(new DocumentKey(WS, "big"),
+                new DocumentHead("big", WS, 7, "Big", "c0ffee", "beef", false, T0, T0, "someone"));
+
+        AppliedBatch batch = apply(false, T1, update("stale", "big", 3L, "x"), update("rename", "big", 7L, "Bigger"),
+                update("stale again", "big", 3L, "y"), delete("stale delete", "big", 1L),
+                create("exists", "big", "again"));
+
+        assertThat(statuses(batch)).containsExactly(ResultStatus.CONFLICT, ResultStatus.SUCCESS,
+                ResultStatus.CONFLICT, ResultStatus.CONFLICT, ResultStatus.ERROR);
+        assertThat(batch.result().results()).allSatisfy(r -> assertThat(r.current()).isNull());
+        // Apply order: the create first, then the updates in request order, then the delete.
+        assertThat(batch.currentStates()).containsExactlyInAnyOrderEntriesOf(Map.of(0, new StateRef("big", 7),
+                2, new StateRef("big", 8), 3, new StateRef("big", 8), 4, new StateRef("big", 7)));
+        // A title-only update keeps the bodies' digests and brings no body.
+        assertThat(doc("big")).isEqualTo(
+                new DocumentHead("big", WS, 8, "Bigger", "c0ffee", "beef", false, T0, T1, "actor"));
+        assertThat(batch.changes()).singleElement().satisfies(c -> assertThat(c.bodies()).isEmpty());
+    }
+
+    @Test
+    void aContentUpdateBringsItsBodyAndKeepsTheYjsStateItDoesNotGive() {
+        state.put(new DocumentKey(WS, "d"), new DocumentHead("d", WS, 1, "T", "old", "yjs", false, T0, T0, "a"));
+
+        AppliedBatch batch = apply(false, T1,
+                new Op(OperationType.UPDATE, "u", "d", 1L, new DocumentData(null, "one edited line", null)));
+
+        assertThat(batch.changes()).singleElement().satisfies(c -> {
+            assertThat(c.bodies()).containsExactly(Body.of("one edited line"));
+            assertThat(c.state().contentDigest()).isEqualTo(digest("one edited line"));
+            assertThat(c.state().yjsDigest()).isEqualTo("yjs");
+        });
+    }
+
+    @Test
+    void aFailedAtomicBatchReportsNoStateItMadeItselfSinceItWasNeverWritten() {
+        apply(false, T0, create("c", "d", "One"));
+
+        AppliedBatch batch = apply(true, T1, update("first", "d", 1L, "Two"), update("second", "d", 1L, "Three"),
+                update("third", "d", 5L, "Four"));
+
+        assertThat(statuses(batch)).containsExactly(ResultStatus.SKIPPED, ResultStatus.CONFLICT,
+                ResultStatus.CONFLICT);
+        // "second" conflicts with version 2, which only this batch made: there is nothing to read.
+        assertThat(batch.result().results().get(1).currentOmitted()).isTrue();
+        assertThat(batch.result().results().get(2).currentOmitted()).isTrue();
+        assertThat(batch.currentStates()).isEmpty();
+        assertThat(doc("d").version()).isEqualTo(1);
+    }
+
+    private static String digest(String text) {
+        return Body.of(text).digest();
     }
 
     @Test

@@ -3,15 +3,17 @@ package dev.docsync.projection.apply;
 import dev.docsync.contracts.BatchResult;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * Everything one applied batch writes: its result and its document changes in apply order; for a retry
+ * Everything one applied batch writes: its result, the state each of its results reports as {@code current} (by
+ * the result's index; stored as a reference, DESIGN §3.1) and its document changes in apply order; for a retry
  * recognised by its Idempotency-Key, the batch it repeats ({@code duplicateOf}); for a batch that is the first
  * with its key, the key it now owns ({@code keyClaim}).
  */
-public record AppliedBatch(BatchResult result, String actor, Instant stampedAt, LogPosition position,
-        List<DocumentChange> changes, UUID duplicateOf, KeyClaim keyClaim) {
+public record AppliedBatch(BatchResult result, Map<Integer, StateRef> currentStates, String actor, Instant stampedAt,
+        LogPosition position, List<DocumentChange> changes, UUID duplicateOf, KeyClaim keyClaim) {
 
     /** An Idempotency-Key of an actor in a workspace, owned by the batch that first applied with it. */
     public record KeyClaim(String actor, String workspaceId, String key, String requestHash, UUID batchId,
@@ -23,15 +25,22 @@ public record AppliedBatch(BatchResult result, String actor, Instant stampedAt, 
     }
 
     public AppliedBatch {
+        currentStates = Map.copyOf(currentStates);
         changes = List.copyOf(changes);
     }
 
+    public AppliedBatch(BatchResult result, Map<Integer, StateRef> currentStates, String actor, Instant stampedAt,
+            LogPosition position, List<DocumentChange> changes) {
+        this(result, currentStates, actor, stampedAt, position, changes, null, null);
+    }
+
+    /** A batch whose results report no document state. */
     public AppliedBatch(BatchResult result, String actor, Instant stampedAt, LogPosition position,
             List<DocumentChange> changes) {
-        this(result, actor, stampedAt, position, changes, null, null);
+        this(result, Map.of(), actor, stampedAt, position, changes, null, null);
     }
 
     public AppliedBatch withKeyClaim(KeyClaim claim) {
-        return new AppliedBatch(result, actor, stampedAt, position, changes, duplicateOf, claim);
+        return new AppliedBatch(result, currentStates, actor, stampedAt, position, changes, duplicateOf, claim);
     }
 }

@@ -1,7 +1,7 @@
 package dev.docsync.projection.apply;
 
 import dev.docsync.contracts.DocsyncJson;
-import dev.docsync.contracts.DocumentView;
+import dev.docsync.contracts.OperationResult;
 import dev.docsync.projection.BatchSignal;
 import dev.docsync.projection.Rows;
 import java.sql.Array;
@@ -24,18 +24,23 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The write side of the projection, used only by the apply-worker inside its apply transaction. Every
- * method costs one round trip whatever the number of rows (array parameters and batched statements).
+ * The write side of the projection, used only by the apply-worker inside its apply transaction. Each statement
+ * is sent once whatever the number of rows (array parameters and batched statements). It reads no bodies: it
+ * writes those the changes bring, and documents and versions refer to bodies by digest.
  */
 @Repository
 public class ProjectionWriter {
 
-    private static final String LOAD_DOCUMENTS = """
-            select %s
-             where (d.workspace_id, d.document_id) in (select * from unnest(?::text[], ?::text[]))"""
-            .formatted(Rows.DOCUMENTS);
+    /** Current documents without their bodies: deciding needs versions, flags, titles and digests only. */
+    private static final String LOAD_HEADS = """
+            select workspace_id, document_id, version, title, content_digest, yjs_digest, deleted, created_at,
+                   updated_at, updated_by
+              from documents
+             where (workspace_id, document_id) in (select * from unnest(?::text[], ?::text[]))""";
 
     private static final String APPLIED_BATCHES = "select batch_id from batch_results where batch_id = any(?)";
 
@@ -106,19 +111,23 @@ public class ProjectionWriter {
         return new ProjectionWriter(jdbc, false);
     }
 
-    public Map<DocumentKey, DocumentView> loadDocuments(Collection<DocumentKey> keys) {
+    /** The current state of each of {@code keys} that exists, without its bodies. */
+    public Map<DocumentKey, DocumentHead> loadHeads(Collection<DocumentKey> keys) {
         if (keys.isEmpty()) {
             return Map.of();
         }
         List<String> workspaces = keys.stream().map(DocumentKey::workspaceId).toList();
         List<String> documents = keys.stream().map(DocumentKey::documentId).toList();
-        Map<DocumentKey, DocumentView> found = new HashMap<>();
-        jdbc.query(LOAD_DOCUMENTS, ps -> {
+        Map<DocumentKey, DocumentHead> found = new HashMap<>();
+        jdbc.query(LOAD_HEADS, ps -> {
             ps.setArray(1, textArray(ps.getConnection(), workspaces));
             ps.setArray(2, textArray(ps.getConnection(), documents));
         }, rs -> {
-            DocumentView doc = Rows.document(rs);
-            found.put(new DocumentKey(doc.workspaceId(), doc.documentId()), doc);
+            DocumentHead head = new DocumentHead(rs.getString("document_id"), rs.getString("workspace_id"),
+                    rs.getLong("version"), rs.getString("title"), rs.getString("content_digest"),
+                    rs.getString("yjs_digest"), rs.getBoolean("deleted"), Rows.instant(rs, "created_at"),
+                    Rows.instant(rs, "updated_at"), rs.getString("updated_by"));
+            found.put(new DocumentKey(head.workspaceId(), head.documentId()), head);
         });
         return found;
     }
@@ -157,7 +166,7 @@ public class ProjectionWriter {
 
     /** Writes the batches' documents, history and results, and signals them on commit. */
     public void write(List<AppliedBatch> batches, Instant appliedAt) {
-        Map<DocumentKey, DocumentView> finalStates = new LinkedHashMap<>();
+        Map<DocumentKey, DocumentHead> finalStates = new LinkedHashMap<>();
         List<DocumentChange> changes = new ArrayList<>();
         for (AppliedBatch batch : batches) {
             for (DocumentChange change : batch.changes()) {
@@ -167,22 +176,22 @@ public class ProjectionWriter {
             }
         }
         Bodies bodies = new Bodies();
-        changes.forEach(c -> bodies.add(c.state()));
+        changes.forEach(bodies::add);
         writeBodies(bodies);
         jdbc.batchUpdate(UPSERT_DOCUMENT, List.copyOf(finalStates.values()), 500, (ps, d) -> {
             ps.setString(1, d.workspaceId());
             ps.setString(2, d.documentId());
             ps.setLong(3, d.version());
             ps.setString(4, d.title());
-            ps.setString(5, bodies.digest(d.content()));
-            ps.setString(6, bodies.digest(d.yjsStateB64()));
+            ps.setString(5, d.contentDigest());
+            ps.setString(6, d.yjsDigest());
             ps.setBoolean(7, d.deleted());
             ps.setTimestamp(8, Rows.timestamp(d.createdAt()));
             ps.setTimestamp(9, Rows.timestamp(d.updatedAt()));
             ps.setString(10, d.updatedBy());
         });
         jdbc.batchUpdate(INSERT_VERSION, changes, 500, (ps, c) -> {
-            DocumentView d = c.state();
+            DocumentHead d = c.state();
             ps.setString(1, d.workspaceId());
             ps.setString(2, d.documentId());
             ps.setLong(3, d.version());
@@ -192,8 +201,8 @@ public class ProjectionWriter {
             ps.setString(7, c.clientId());
             ps.setTimestamp(8, Rows.timestamp(c.stampedAt()));
             ps.setString(9, d.title());
-            ps.setString(10, bodies.digest(d.content()));
-            ps.setString(11, bodies.digest(d.yjsStateB64()));
+            ps.setString(10, d.contentDigest());
+            ps.setString(11, d.yjsDigest());
             ps.setBoolean(12, d.deleted());
             ps.setInt(13, c.position().partition());
             ps.setLong(14, c.position().offset());
@@ -208,7 +217,7 @@ public class ProjectionWriter {
             ps.setInt(5, b.result().total());
             ps.setInt(6, b.result().successful());
             ps.setInt(7, b.result().failed());
-            ps.setString(8, DocsyncJson.mapper().writeValueAsString(b.result().results()));
+            ps.setString(8, storedResults(b));
             ps.setTimestamp(9, Rows.timestamp(b.stampedAt()));
             ps.setTimestamp(10, applied);
             ps.setInt(11, b.position().partition());
@@ -228,6 +237,27 @@ public class ProjectionWriter {
         if (signalApplied) {
             signal(batches);
         }
+    }
+
+    /**
+     * The results as stored: the wire's results, each that reports a document state with a reference to it
+     * ({@link StateRef#FIELD}) instead of a copy; the answer reads the state when it is read (BatchReader).
+     */
+    static String storedResults(AppliedBatch batch) {
+        List<OperationResult> results = batch.result().results();
+        if (batch.currentStates().isEmpty()) {
+            return DocsyncJson.mapper().writeValueAsString(results);
+        }
+        ArrayNode stored = DocsyncJson.mapper().createArrayNode();
+        for (int i = 0; i < results.size(); i++) {
+            ObjectNode result = DocsyncJson.mapper().valueToTree(results.get(i));
+            StateRef ref = batch.currentStates().get(i);
+            if (ref != null) {
+                result.set(StateRef.FIELD, DocsyncJson.mapper().valueToTree(ref));
+            }
+            stored.add(result);
+        }
+        return DocsyncJson.mapper().writeValueAsString(stored);
     }
 
     /** Stores the bodies not stored yet; a chunk with large bodies first asks which those are. */

@@ -24,15 +24,17 @@ public class BatchReader {
             select workspace_id, actor, stamped_at from batch_receipts where batch_id = :id""";
 
     private final JdbcClient jdbc;
+    private final ReportedStates states;
 
     public BatchReader(JdbcClient jdbc) {
         this.jdbc = jdbc;
+        this.states = new ReportedStates(jdbc);
     }
 
     /**
      * The applied batch, or empty when it has not been applied yet. A batch recognised as a retry (same
      * Idempotency-Key and request) answers as the batch it repeats, with that one's id and results. The results
-     * stay the stored JSON text.
+     * stay the stored JSON text unless they refer to document states, which are read into them here.
      */
     public Optional<StoredBatch> findApplied(UUID batchId) {
         return jdbc.sql(FIND_RESULT).param("id", batchId).query((rs, n) -> {
@@ -44,7 +46,18 @@ public class BatchReader {
                     rs.getInt("successful"), rs.getString("results"))
                     .withProcessingTimeMs(Duration.between(stampedAt, appliedAt).toMillis());
             return new StoredBatch(workspace, rs.getString("actor"), answer, stampedAt, appliedAt);
-        }).optional();
+        }).optional().map(this::withStates);
+    }
+
+    /** Read after the row, so that one answer never holds two connections at once. */
+    private StoredBatch withStates(StoredBatch stored) {
+        BatchAnswer answer = stored.answer();
+        String results = states.materialise(stored.workspaceId(), answer.results());
+        if (results.equals(answer.results())) {
+            return stored;
+        }
+        return new StoredBatch(stored.workspaceId(), stored.actor(), answer.withResults(results), stored.stampedAt(),
+                stored.appliedAt());
     }
 
     /** The applied batch, else the pending one ingest acknowledged, else empty (unknown). */
