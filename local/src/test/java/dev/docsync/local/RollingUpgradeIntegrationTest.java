@@ -3,6 +3,7 @@ package dev.docsync.local;
 import static dev.docsync.local.Batches.batch;
 import static dev.docsync.local.Batches.create;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.contracts.DocsyncJson;
@@ -10,6 +11,7 @@ import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.EventHeaders;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
+import dev.docsync.worker.replay.ReplayCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +109,11 @@ class RollingUpgradeIntegrationTest {
         // Written past ingest (no receipt), the paused batch is unknown until applied: neither applied nor rejected.
         assertThat(ingest.get(editor(ws), "/api/v1/batches/" + newer).status()).isEqualTo(404);
         assertThat(poll(ws, behindId).get("status").asString()).isEqualTo("pending");
+
+        // A replay by this worker cannot rebuild past the event either: it fails rather than skip it as unreadable.
+        assertThatThrownBy(() -> stack.worker().getBean(ReplayCommand.class)
+                .run(new ReplayCommand.Options(false, false)))
+                .hasStackTraceContaining("event schema 2 is newer than this worker knows (1)");
 
         stack.restartWorker(Map.of("docsync.worker.highest-known-schema", "2"));
 
