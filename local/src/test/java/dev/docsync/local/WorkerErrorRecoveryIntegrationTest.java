@@ -64,7 +64,8 @@ class WorkerErrorRecoveryIntegrationTest {
         faults.failOn(failing, () -> new OutOfMemoryError("Java heap space (test fault)"));
         try {
             Api.Response stuck = ingest.postBatch(tokens.mint("u", Map.of(failing, "editor"), Duration.ofHours(1)),
-                    batch(failing, List.of(create("a", "doc", "never while failing"))), Map.of("Prefer", "respond-async"));
+                    batch(failing, List.of(create("a", "doc", "never while failing"))),
+                    Map.of("Prefer", "respond-async"));
             assertThat(stuck.status()).isEqualTo(202);
             String batchId = stuck.json().get("batch_id").asString();
 
@@ -80,7 +81,8 @@ class WorkerErrorRecoveryIntegrationTest {
                     .as(scrape.namesLike("docsync_apply_partitions")).isEqualTo(1);
 
             // The consumers come back while the fault lasts: other partitions apply, the failing one is held back.
-            Api.Response meanwhile = ingest.postBatch(tokens.mint("u", Map.of(neighbour, "editor"), Duration.ofHours(1)),
+            Api.Response meanwhile = ingest.postBatch(
+                    tokens.mint("u", Map.of(neighbour, "editor"), Duration.ofHours(1)),
                     batch(neighbour, List.of(create("m", null, "while failing"))), Map.of("Prefer", "respond-async"));
             String meanwhileId = meanwhile.json().get("batch_id").asString();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

@@ -16,7 +16,7 @@ public final class ConsumerFaults {
 
     private volatile Map<String, Supplier<? extends Error>> armed = Map.of();
 
-    /** Every record of {@code workspaceId} (its key) throws {@code error} on the consumer thread until {@link #clear()}. */
+    /** Every record of {@code workspaceId} (its key) throws {@code error} on the consumer thread, until cleared. */
     public void failOn(String workspaceId, Supplier<? extends Error> error) {
         armed = Map.of(workspaceId, error);
     }
