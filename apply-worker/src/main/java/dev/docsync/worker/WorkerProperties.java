@@ -19,6 +19,12 @@ import org.springframework.util.unit.DataSize;
  *     transaction holds: a poll that brings more is applied in several transactions (DESIGN §6.8)
  * @param allowPartitionChange start even though the topic's partition count differs from the one the projection
  *     recorded (workspaces then move partitions; only for an operator who knows why)
+ * @param highestKnownSchema the newest event schema this worker reads; a record of a newer one pauses its partition
+ *     until a newer worker applies it. This build reads schema 1; a higher value only makes sense in a test that
+ *     plays a worker "upgraded" to a newer schema, never in production
+ * @param errorRestartInitialInterval after an {@link Error} on a consumer thread stopped the consumers: the first
+ *     delay before they are restarted in place, and before the partition that failed is tried again (each doubling
+ *     up to the maximum while the error repeats)
  */
 @ConfigurationProperties("docsync.worker")
 public record WorkerProperties(
@@ -30,5 +36,8 @@ public record WorkerProperties(
         @DefaultValue("24h") Duration idempotencyRetention,
         @DefaultValue("5s") Duration lagInterval,
         @DefaultValue("false") boolean allowPartitionChange,
-        @DefaultValue("32MB") DataSize maxTransactionBytes) {
+        @DefaultValue("32MB") DataSize maxTransactionBytes,
+        @DefaultValue("1") int highestKnownSchema,
+        @DefaultValue("1s") Duration errorRestartInitialInterval,
+        @DefaultValue("60s") Duration errorRestartMaxInterval) {
 }

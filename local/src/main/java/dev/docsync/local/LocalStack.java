@@ -16,7 +16,10 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 
 /**
  * Everything docsync needs, in one JVM: real PostgreSQL and real Kafka (KRaft) on a data directory, the
@@ -40,7 +43,8 @@ public final class LocalStack implements AutoCloseable {
     private final Settings settings;
     private final LocalPostgres postgres;
     private final LocalKafka kafka;
-    private ConfigurableApplicationContext worker;
+    /** Volatile: the ingest's readiness reads it without waiting for a restart of the worker to finish. */
+    private volatile ConfigurableApplicationContext worker;
     private ConfigurableApplicationContext ingest;
 
     private LocalStack(Settings settings, LocalPostgres postgres, LocalKafka kafka) {
@@ -83,7 +87,7 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = new LocalStack(settings, postgres, kafka);
         try {
             stack.worker = withWorker ? stack.startWorker() : null;
-            stack.ingest = stack.startIngest(settings.httpPort(), Map.of());
+            stack.ingest = stack.startIngest(settings.httpPort(), Map.of(), withWorker);
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -131,11 +135,21 @@ public final class LocalStack implements AutoCloseable {
 
     /** Stops the apply-worker context (its consumers leave the group) and starts a fresh one. */
     public synchronized void restartWorker() {
+        restartWorker(Map.of());
+    }
+
+    /**
+     * Stops the apply-worker context and starts a fresh one with {@code properties} added (e.g. a worker
+     * "upgraded" to read a newer event schema).
+     */
+    public synchronized void restartWorker(Map<String, String> properties) {
         if (worker == null) {
             throw new IllegalStateException("this stack runs no apply-worker of its own");
         }
         worker.close();
-        worker = startWorker();
+        Map<String, String> merged = new LinkedHashMap<>(Map.of("docsync.worker.instance-id", "local"));
+        merged.putAll(properties);
+        worker = startWorker(merged);
     }
 
     /**
@@ -143,7 +157,7 @@ public final class LocalStack implements AutoCloseable {
      * instances); the caller closes it.
      */
     public ConfigurableApplicationContext startAnotherIngest(Map<String, String> properties) {
-        return startIngest(0, properties);
+        return startIngest(0, properties, false);
     }
 
     /**
@@ -183,16 +197,44 @@ public final class LocalStack implements AutoCloseable {
         return context;
     }
 
-    private ConfigurableApplicationContext startIngest(int port, Map<String, String> properties) {
+    /**
+     * @param reportsWorker the ingest's readiness includes this stack's worker's {@code consumers} component (as
+     *     {@code applyWorker}): in local mode one process both accepts and applies, so a stack whose worker cannot
+     *     apply must not report ready
+     */
+    private ConfigurableApplicationContext startIngest(int port, Map<String, String> properties,
+            boolean reportsWorker) {
         Map<String, String> specific = new LinkedHashMap<>(properties);
         specific.put("server.port", String.valueOf(port));
         specific.put("docsync.jwt.secret", settings.jwtSecret());
         // DemoSite switches itself on only where docsync.demo.directory is set (local mode with a built demo).
-        return new SpringApplicationBuilder(IngestApplication.class, DemoSite.class)
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(IngestApplication.class, DemoSite.class)
                 .properties(Map.of("spring.config.name", IngestApplication.CONFIG_NAME))
-                .registerShutdownHook(false)
-                .run(arguments(Map.of(), specific));
+                .registerShutdownHook(false);
+        if (reportsWorker) {
+            builder.initializers(this::reportWorkerReadiness);
+        }
+        return builder.run(arguments(Map.of(), specific));
     }
+
+    private static final String READINESS_GROUP = "management.endpoint.health.group.readiness.include";
+
+    private void reportWorkerReadiness(ConfigurableApplicationContext ingestContext) {
+        HealthIndicator applyWorker = () -> {
+            ConfigurableApplicationContext current = worker;
+            if (current == null || !current.isActive()) {
+                return Health.down().withDetail("error", "the apply-worker is not running").build();
+            }
+            return current.getBean(WORKER_CONSUMERS, HealthIndicator.class).health();
+        };
+        ingestContext.getBeanFactory().registerSingleton("applyWorkerHealthIndicator", applyWorker);
+        String include = ingestContext.getEnvironment().getProperty(READINESS_GROUP, "readinessState");
+        ingestContext.getEnvironment().getPropertySources().addFirst(new MapPropertySource("docsync-local-readiness",
+                Map.of(READINESS_GROUP, include + ",applyWorker")));
+    }
+
+    /** The worker's readiness component that says whether its consumers apply every partition they own. */
+    private static final String WORKER_CONSUMERS = "consumersHealthIndicator";
 
     /** Where an app finds this stack's PostgreSQL and Kafka, as Spring properties (also for apps run apart). */
     public Map<String, String> connectionProperties() {

@@ -61,6 +61,51 @@ class TopicSafetyIntegrationTest {
                 Integer.class)).isEqualTo(TestStack.PARTITIONS);
     }
 
+    @Test
+    void theDeadLetterTopicIsCreatedWithTheOperationsTopicsPartitionCount() throws Exception {
+        String topic = "dlt-created-" + Batches.workspace("t");
+        createTopic(topic, 3);
+
+        // Configured for 12 partitions, but the operations topic has 3: its dead-letter topic must have 3 as well.
+        try (ConfigurableApplicationContext worker = startWorker(topic, false, "--docsync.topic.partitions=12")) {
+            assertThat(worker.isRunning()).isTrue();
+        }
+        assertThat(partitionCount(topic + "-dlt")).isEqualTo(3);
+    }
+
+    @Test
+    void aDeadLetterTopicWithFewerPartitionsIsGrownAtStart() throws Exception {
+        String topic = "dlt-short-" + Batches.workspace("t");
+        createTopic(topic, 4);
+        createTopic(topic + "-dlt", 1);
+
+        // A dead letter of partition 3 would otherwise go to a partition the dead-letter topic lacks.
+        try (ConfigurableApplicationContext worker = startWorker(topic, false, "--docsync.topic.partitions=1")) {
+            assertThat(worker.isRunning()).isTrue();
+        }
+        assertThat(partitionCount(topic + "-dlt")).isEqualTo(4);
+        assertThat(partitionCount(topic)).as("the operations topic is never resized").isEqualTo(4);
+    }
+
+    private void createTopic(String name, int partitions) throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)
+                    .configs(Map.of("retention.ms", "-1")))).all().get();
+        }
+    }
+
+    private int partitionCount(String name) throws Exception {
+        try (Admin admin = admin()) {
+            return admin.describeTopics(List.of(name)).allTopicNames().get().get(name).partitions().size();
+        }
+    }
+
+    private Admin admin() {
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.log.bootstrap());
+        return Admin.create(config);
+    }
+
     private ConfigurableApplicationContext startWorker(String topic, boolean allowUnsafe, String... more) {
         return new SpringApplicationBuilder(WorkerApplication.class)
                 .properties(Map.of("spring.config.name", WorkerApplication.CONFIG_NAME))

@@ -3,7 +3,6 @@ package dev.docsync.log;
 import dev.docsync.contracts.OperationsTopic;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -23,17 +22,20 @@ public class OperationsLogConfiguration {
     public static final String DEAD_LETTER_SUFFIX = "-dlt";
 
     /**
-     * The operations topic and, where unreadable events and unappliable batches go, its dead-letter topic (kept
+     * The operations topic (and below, where unreadable events and unappliable batches go, its dead-letter topic, kept
      * forever too: part of the audit trail). Created by {@link TopicGuard} when missing and never altered: not
      * declared as {@code NewTopic} beans, because spring-kafka's admin silently adds partitions to an existing
      * topic with fewer, which would move workspaces to other partitions.
      */
-    static List<NewTopic> declaredTopics(TopicProperties topic) {
-        return List.of(
-                TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(topic.replicationFactor())
-                        .configs(OperationsTopic.CONFIGS).build(),
-                TopicBuilder.name(topic.deadLetterName()).partitions(topic.partitions())
-                        .replicas(topic.replicationFactor()).configs(OperationsTopic.CONFIGS).build());
+    static NewTopic operationsTopic(TopicProperties topic) {
+        return TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(topic.replicationFactor())
+                .configs(OperationsTopic.CONFIGS).build();
+    }
+
+    /** With the operations topic's partition count as it is, not as configured: a dead letter keeps its partition. */
+    static NewTopic deadLetterTopic(TopicProperties topic, int partitions) {
+        return TopicBuilder.name(topic.deadLetterName()).partitions(partitions).replicas(topic.replicationFactor())
+                .configs(OperationsTopic.CONFIGS).build();
     }
 
     /** The {@code kafka} health contributor; both apps put it in their readiness group. */

@@ -9,8 +9,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
@@ -53,19 +55,34 @@ public class TopicGuard implements SmartLifecycle {
         running = true;
     }
 
-    /** Creates the declared topics that do not exist; an existing topic is never altered (nor resized). */
+    /**
+     * Creates the declared topics that do not exist; the operations topic is never altered (nor resized). The
+     * dead-letter topic gets the operations topic's partition count, whatever is configured: a dead letter goes to
+     * the partition of its event, and a send to a partition it lacks would block and fail that partition forever.
+     * A dead-letter topic with fewer partitions is grown (nothing in it depends on its partition count).
+     */
     private void createIfMissing() {
         try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = OperationsLogConfiguration.declaredTopics(topic).stream()
-                    .filter(t -> !existing.contains(t.name())).toList();
-            for (NewTopic created : missing) {
+            if (!existing.contains(topic.name())) {
+                create(admin, OperationsLogConfiguration.operationsTopic(topic));
+            }
+            int partitions = partitionCount(admin, topic.name());
+            String deadLetters = topic.deadLetterName();
+            if (!existing.contains(deadLetters)) {
+                create(admin, OperationsLogConfiguration.deadLetterTopic(topic, partitions));
+            }
+            int deadLetterPartitions = partitionCount(admin, deadLetters);
+            if (deadLetterPartitions < partitions) {
                 try {
-                    admin.createTopics(List.of(created)).all().get(30, TimeUnit.SECONDS);
-                    log.info("Created topic {} ({} partitions)", created.name(), created.numPartitions());
+                    admin.createPartitions(Map.of(deadLetters, NewPartitions.increaseTo(partitions)))
+                            .all().get(30, TimeUnit.SECONDS);
+                    log.warn("Grew dead-letter topic {} from {} to {} partitions, the operations topic's count",
+                            deadLetters, deadLetterPartitions, partitions);
                 } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e; // another instance creating it at the same moment is fine
+                    // Another instance growing it at the same moment is fine; anything else is not.
+                    if (partitionCount(admin, deadLetters) < partitions) {
+                        throw e;
                     }
                 }
             }
@@ -74,6 +91,35 @@ public class TopicGuard implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topic " + topic.name(), e);
+        }
+    }
+
+    private static void create(Admin admin, NewTopic created)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        try {
+            admin.createTopics(List.of(created)).all().get(30, TimeUnit.SECONDS);
+            log.info("Created topic {} ({} partitions)", created.name(), created.numPartitions());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e; // another instance creating it at the same moment is fine
+            }
+        }
+    }
+
+    /** A topic created a moment ago may be unknown to the broker that answers for a while: asked again then. */
+    private static int partitionCount(Admin admin, String name)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name)
+                        .partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

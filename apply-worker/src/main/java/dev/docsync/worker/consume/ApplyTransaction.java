@@ -75,7 +75,7 @@ public class ApplyTransaction {
             long resumeBefore = buffer.resumeOffset(record.offset());
             GatheredBatch complete;
             try {
-                complete = buffer.add(EventReader.read(record.value()), record.offset());
+                complete = buffer.add(EventReader.read(record.value(), properties.highestKnownSchema()), record.offset());
             } catch (RuntimeException e) {
                 // Reading and gathering are pure: an event that fails here fails every time.
                 rejections.unreadable(record, e);

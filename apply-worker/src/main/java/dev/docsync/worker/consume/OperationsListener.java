@@ -9,11 +9,13 @@ import dev.docsync.worker.apply.GatheredBatch;
 import dev.docsync.projection.apply.FencedOutException;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.worker.WorkerProperties;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -21,7 +23,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.event.ListenerContainerIdleEvent;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.stereotype.Component;
@@ -45,21 +49,58 @@ class OperationsListener implements ConsumerSeekAware {
     private final Map<TopicPartition, BackOffExecution> failing = new ConcurrentHashMap<>();
     /** Partitions whose stored position lies beyond the log's end: paused, never skipped. */
     private final Set<TopicPartition> stopped = ConcurrentHashMap.newKeySet();
+    /** Partitions held back after their apply threw an Error: paused until the time, then tried again. */
+    private final Map<TopicPartition, Hold> holds = new ConcurrentHashMap<>();
+    /** Partitions waiting at an event of a newer schema: applied up to it, then paused. */
+    private final Map<TopicPartition, NewerAt> newer = new ConcurrentHashMap<>();
     private final PartitionOffsets offsets;
     private final ApplyTransaction applyTransaction;
     private final ConsumerRecordRecoverer deadLetters;
     private final WorkerProperties properties;
     private final ApplyMetrics metrics;
+    private final ConsumerFaults faults;
+    private final ConsumerSupervisor supervisor;
+    private final ConsumersHealthIndicator health;
+    private final Clock clock;
     private final String topic;
+
+    /** Held for {@code delay} from when the partition's records come again after the restart ({@code until}). */
+    private record Hold(long delay, BackOffExecution backOff, OptionalLong until) {
+        Hold started(long now) {
+            return until.isPresent() ? this : new Hold(delay, backOff, OptionalLong.of(now + delay));
+        }
+
+        boolean due(long now) {
+            return until.isPresent() && now >= until.getAsLong();
+        }
+    }
+
+    private record NewerAt(long offset, int schema) {
+    }
+
+    /** Thrown through the apply when it meets an event of a newer schema: where, and which schema. */
+    private static final class NewerSchemaReached extends RuntimeException {
+        private final transient NewerAt at;
+
+        NewerSchemaReached(long offset, NewerSchemaException cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.at = new NewerAt(offset, cause.schema());
+        }
+    }
 
     OperationsListener(PartitionOffsets offsets, ApplyTransaction applyTransaction,
             ConsumerRecordRecoverer deadLetters, WorkerProperties properties, ApplyMetrics metrics,
-            TopicProperties topic) {
+            TopicProperties topic, ConsumerFaults faults, ConsumerSupervisor supervisor,
+            ConsumersHealthIndicator health, Clock clock) {
         this.offsets = offsets;
         this.applyTransaction = applyTransaction;
         this.deadLetters = deadLetters;
         this.properties = properties;
         this.metrics = metrics;
+        this.faults = faults;
+        this.supervisor = supervisor;
+        this.health = health;
+        this.clock = clock;
         this.topic = topic.name();
     }
 
@@ -85,6 +126,13 @@ class OperationsListener implements ConsumerSeekAware {
             buffers.remove(tp);
             failing.remove(tp);
             stopped.remove(tp);
+            // Closing a consumer that an Error stopped revokes its partitions too: they stay held (and waiting) then,
+            // for the restarted consumers, which take the same partitions back (static membership).
+            if (!health.isHalted()) {
+                holds.remove(tp);
+                newer.remove(tp);
+                health.release(tp);
+            }
         });
         log.info("Revoked {}", partitions);
     }
@@ -97,7 +145,48 @@ class OperationsListener implements ConsumerSeekAware {
             byPartition.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new ArrayList<>())
                     .add(record);
         }
-        byPartition.forEach((tp, partitionRecords) -> onPartitionRecords(tp, partitionRecords, consumer));
+        resumeDueHolds(consumer);
+        byPartition.forEach((tp, partitionRecords) -> {
+            try {
+                onPartitionRecords(tp, partitionRecords, consumer);
+            } catch (Error e) {
+                // spring-kafka stops every consumer of this worker on an Error; the supervisor restarts them, and
+                // this partition waits a while before it is tried again, so that the others apply meanwhile.
+                hold(tp, e);
+                supervisor.errorOnConsumerThread(e, consumer.assignment());
+                throw e;
+            }
+        });
+    }
+
+    /** Between polls of a consumer whose partitions bring nothing (a held one is paused): resume what is due. */
+    @EventListener
+    void onIdle(ListenerContainerIdleEvent event) {
+        resumeDueHolds(event.getConsumer());
+    }
+
+    private void hold(TopicPartition tp, Error e) {
+        Hold previous = holds.get(tp);
+        BackOffExecution backOff = previous != null ? previous.backOff() : errorBackOff().start();
+        long delay = Math.max(0, backOff.nextBackOff());
+        holds.put(tp, new Hold(delay, backOff, OptionalLong.empty()));
+        health.hold(tp, ConsumersHealthIndicator.ERROR, "applying it threw " + ConsumerSupervisor.describe(e)
+                + "; held back " + delay + " ms, then tried again");
+    }
+
+    /** On the consumer thread: partitions held after an Error whose time has come are resumed. */
+    private void resumeDueHolds(Consumer<?, ?> consumer) {
+        if (holds.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        List<TopicPartition> due = consumer.paused().stream()
+                .filter(tp -> holds.containsKey(tp) && holds.get(tp).due(now))
+                .toList();
+        if (!due.isEmpty()) {
+            log.info("{}: trying again after the Error", due);
+            consumer.resume(due);
+        }
     }
 
     private void onPartitionRecords(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records,
@@ -126,20 +215,64 @@ class OperationsListener implements ConsumerSeekAware {
             }
             return; // not positioned (or revoked while in flight): these records are read again later
         }
+        Hold hold = holds.get(tp);
+        if (hold != null && !hold.due(clock.millis())) {
+            holds.put(tp, hold.started(clock.millis()));
+            position(tp, consumer, buffer.committed());
+            consumer.pause(List.of(tp));
+            return;
+        }
+        NewerAt waiting = newer.get(tp);
+        List<ConsumerRecord<String, byte[]>> applicable = waiting == null ? records
+                : records.stream().filter(r -> r.offset() < waiting.offset()).toList();
+        if (!applicable.isEmpty() && !apply(tp, buffer, applicable, consumer)) {
+            return;
+        }
+        if (applicable.size() < records.size()) {
+            // Applied up to the newer event: wait there, paused, for a worker that reads its schema.
+            position(tp, consumer, buffer.committed());
+            consumer.pause(List.of(tp));
+        }
+    }
+
+    /** One apply transaction; false when it failed (the partition is then positioned to be read again). */
+    private boolean apply(TopicPartition tp, PartitionBuffer buffer, List<ConsumerRecord<String, byte[]>> records,
+            Consumer<?, ?> consumer) {
         try {
-            List<AppliedBatch> applied = metrics.applyChunk(
-                    () -> applyTransaction.applyRecords(buffer, records, rejections));
+            List<AppliedBatch> applied = metrics.applyChunk(() -> {
+                faults.check(records);
+                return applyTransaction.applyRecords(buffer, records, rejections);
+            });
             log.debug("{}: applied {} batches, position {}", tp, applied.size(), buffer.committed());
             failing.remove(tp);
+            if (holds.remove(tp) != null) {
+                health.release(tp);
+                log.info("{}: applies again after the Error", tp);
+            }
+            supervisor.applied();
+            return true;
+        } catch (NewerSchemaReached e) {
+            newer.put(tp, e.at);
+            log.error("{}: the event at offset {} is of schema {}, newer than this worker reads ({}). The partition is "
+                    + "PAUSED there: it applies up to that event, and the rest once a worker that reads schema {} "
+                    + "runs (upgrade the apply-workers); other partitions keep applying.", tp, e.at.offset(),
+                    e.at.schema(), properties.highestKnownSchema(), e.at.schema());
+            health.hold(tp, ConsumersHealthIndicator.NEWER_SCHEMA, "paused at offset " + e.at.offset()
+                    + ": event schema " + e.at.schema() + " is newer than this worker reads ("
+                    + properties.highestKnownSchema() + "); a newer worker applies it");
+            position(tp, consumer, buffer.committed());
+            return false;
         } catch (FencedOutException e) {
             log.warn("{}: {}; re-reading its stored position", tp, e.getMessage());
             positionFromStore(tp, consumer);
+            return false;
         } catch (RuntimeException e) {
             long delay = failing.computeIfAbsent(tp, t -> backOff().start()).nextBackOff();
             log.error("{}: applying failed; rewinding to offset {} and retrying in {} ms", tp, buffer.committed(),
                     delay, e);
             position(tp, consumer, buffer.committed());
             pause(delay);
+            return false;
         }
     }
 
@@ -150,6 +283,9 @@ class OperationsListener implements ConsumerSeekAware {
     private final ApplyTransaction.Rejections rejections = new ApplyTransaction.Rejections() {
         @Override
         public void unreadable(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+            if (reason instanceof NewerSchemaException newerSchema) {
+                throw new NewerSchemaReached(record.offset(), newerSchema); // not unreadable: a newer worker reads it
+            }
             log.error("Unreadable event at {}-{}@{}: sending it to the dead-letter topic", record.topic(),
                     record.partition(), record.offset(), reason);
             deadLetters.accept(record, reason);
@@ -183,6 +319,12 @@ class OperationsListener implements ConsumerSeekAware {
             log.error("{}: cannot read the stored position; retrying in {} ms", tp, delay, e);
             pause(delay);
         }
+    }
+
+    private ExponentialBackOff errorBackOff() {
+        ExponentialBackOff backOff = new ExponentialBackOff(properties.errorRestartInitialInterval().toMillis(), 2.0);
+        backOff.setMaxInterval(properties.errorRestartMaxInterval().toMillis());
+        return backOff;
     }
 
     private ExponentialBackOff backOff() {

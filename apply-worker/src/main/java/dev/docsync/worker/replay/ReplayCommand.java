@@ -12,6 +12,7 @@ import dev.docsync.worker.apply.BatchApplier;
 import dev.docsync.projection.apply.RefusedWrite;
 import dev.docsync.worker.apply.GatheredBatch;
 import dev.docsync.worker.consume.ApplyTransaction;
+import dev.docsync.worker.consume.NewerSchemaException;
 import dev.docsync.worker.consume.PartitionBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -183,6 +184,11 @@ public class ReplayCommand {
         progress.batches += apply.applyRecords(buffer, before, new ApplyTransaction.Rejections() {
             @Override
             public void unreadable(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
+                if (reason instanceof NewerSchemaException) {
+                    // Live waits for a newer worker at this event; a replay by this one cannot rebuild past it.
+                    throw new IllegalStateException("cannot replay " + record.topic() + "-" + record.partition() + "@"
+                            + record.offset() + ": " + reason.getMessage() + "; replay with a newer worker", reason);
+                }
                 unreadable[0]++;
             }
 
