@@ -258,16 +258,32 @@ public class ProjectionWriter {
     private void signal(List<AppliedBatch> batches) {
         List<String> ids = batches.stream().map(b -> b.result().batchId().toString()).toList();
         for (int from = 0; from < ids.size(); from += IDS_PER_SIGNAL) {
-            String payload = String.join(",", ids.subList(from, Math.min(ids.size(), from + IDS_PER_SIGNAL)));
-            jdbc.execute((ConnectionCallback<Void>) con -> {
-                try (PreparedStatement ps = con.prepareStatement(NOTIFY)) {
-                    ps.setString(1, BatchSignal.CHANNEL);
-                    ps.setString(2, payload);
-                    ps.execute();
-                }
-                return null;
-            });
+            notify(BatchSignal.CHANNEL, String.join(",", ids.subList(from, Math.min(ids.size(), from + IDS_PER_SIGNAL))));
         }
+        // The workspaces whose change feed moved, each once (ids hold no comma; at most 64 characters each).
+        StringBuilder workspaces = new StringBuilder();
+        for (String workspace : batches.stream().filter(b -> !b.changes().isEmpty())
+                .map(b -> b.result().workspaceId()).distinct().toList()) {
+            if (workspaces.length() + workspace.length() + 1 > BatchSignal.MAX_PAYLOAD_CHARS) {
+                notify(BatchSignal.WORKSPACES_CHANNEL, workspaces.toString());
+                workspaces.setLength(0);
+            }
+            workspaces.append(workspaces.isEmpty() ? "" : ",").append(workspace);
+        }
+        if (!workspaces.isEmpty()) {
+            notify(BatchSignal.WORKSPACES_CHANNEL, workspaces.toString());
+        }
+    }
+
+    private void notify(String channel, String payload) {
+        jdbc.execute((ConnectionCallback<Void>) con -> {
+            try (PreparedStatement ps = con.prepareStatement(NOTIFY)) {
+                ps.setString(1, channel);
+                ps.setString(2, payload);
+                ps.execute();
+            }
+            return null;
+        });
     }
 
     private static Array textArray(Connection connection, List<String> values) throws SQLException {
