@@ -96,7 +96,9 @@ public final class Bench {
             try (StackProcess stack = new StackProcess(java, jar, Files.createTempDirectory("docsync-bench-"))) {
                 Progress progress = new Progress();
                 progress.note("stack ready in " + stack.start() + " ms");
-                WayBack.write(wayBack(stack, progress, settings), out);
+                WayBack wayBack = new WayBack(stack, progress);
+                WayBack.write(wayBack.run(10_000, 200, 1_000), out);
+                wayBack.writeHistograms(out);
             }
             return;
         }

@@ -49,7 +49,7 @@ class ChangeStreamController {
     @ApiResponse(responseCode = "200", description = "the event stream",
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
     @GetMapping(path = "/api/v1/workspaces/{workspaceId}/changes/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    ResponseEntity<SseEmitter> stream(@PathVariable String workspaceId,
+    ResponseEntity<SseEmitter> changeStream(@PathVariable String workspaceId,
             @RequestParam(required = false) String since,
             @Parameter(description = "state (the default): events carry small documents")
             @RequestParam(required = false) String include,

@@ -46,7 +46,7 @@ class SnapshotController {
     }
 
     @GetMapping("/api/v1/workspaces/{workspaceId}/snapshot")
-    SnapshotPage page(@PathVariable String workspaceId, @RequestParam(required = false) String cursor,
+    SnapshotPage snapshot(@PathVariable String workspaceId, @RequestParam(required = false) String cursor,
             @RequestParam(defaultValue = "500") int limit, @AuthenticationPrincipal Jwt jwt) {
         access.requireRead(jwt, workspaceId, () -> ApiProblem.notFound("no workspace " + workspaceId));
         Position position = cursor == null ? new Position(feed.latest(workspaceId), "") : decode(cursor);
