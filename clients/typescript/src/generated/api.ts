@@ -62,7 +62,7 @@ export interface paths {
          * Applied changes as they happen (text/event-stream)
          * @description One event per applied change: `id:` is the cursor after it (resume with Last-Event-ID or since), `event: change`, `data:` the change item as JSON, with `document` when its state is small (else read the document at that version). Comment lines are heartbeats. The stream ends at the token's exp; reconnect with a fresh token and Last-Event-ID.
          */
-        get: operations["stream"];
+        get: operations["changeStream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -129,7 +129,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["page"];
+        get: operations["snapshot"];
         put?: never;
         post?: never;
         delete?: never;
@@ -567,7 +567,7 @@ export interface operations {
             };
         };
     };
-    stream: {
+    changeStream: {
         parameters: {
             query?: {
                 /** @description state (the default): events carry small documents */
@@ -1332,7 +1332,7 @@ export interface operations {
             };
         };
     };
-    page: {
+    snapshot: {
         parameters: {
             query?: {
                 cursor?: string;
