@@ -35,23 +35,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/limits": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The server's batch limits and how long an Idempotency-Key is remembered */
-        get: operations["limits"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/workspaces/{workspaceId}/changes": {
         parameters: {
             query?: never;
@@ -60,6 +43,26 @@ export interface paths {
             cookie?: never;
         };
         get: operations["changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspaceId}/changes/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Applied changes as they happen (text/event-stream)
+         * @description One event per applied change: `id:` is the cursor after it (resume with Last-Event-ID or since), `event: change`, `data:` the change item as JSON, with `document` when its state is small (else read the document at that version). Comment lines are heartbeats. The stream ends at the token's exp; reconnect with a fresh token and Last-Event-ID.
+         */
+        get: operations["changeStream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -119,6 +122,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspaceId}/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["snapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -132,6 +151,8 @@ export interface components {
             atomic?: boolean;
             /** Format: uuid */
             batch_id: string;
+            /** @description completed batches: the change-feed position that includes this batch's changes (the feed's next_cursor right after them) */
+            change_cursor?: string;
             /** Format: int32 */
             failed?: number;
             /** Format: int64 */
@@ -149,6 +170,7 @@ export interface components {
             actor: string;
             /** Format: uuid */
             batch_id: string;
+            document?: components["schemas"]["DocumentView"];
             document_id: string;
             /** @enum {string} */
             operation: "create" | "update" | "delete";
@@ -264,13 +286,10 @@ export interface components {
             /** @description a URI naming the kind of problem */
             type: string;
         };
-        ServerLimits: {
-            /** Format: int64 */
-            idempotency_retention_seconds: number;
-            /** Format: int32 */
-            max_operations: number;
-            /** Format: int64 */
-            max_request_bytes: number;
+        SnapshotPage: {
+            feed_cursor: string;
+            items: components["schemas"]["DocumentView"][];
+            next_cursor: string | null;
         };
     };
     responses: never;
@@ -470,80 +489,15 @@ export interface operations {
             };
         };
     };
-    limits: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServerLimits"];
-                };
-            };
-            /** @description malformed request, with a pointer to each problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description missing, invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description unknown, or not in the caller's workspaces */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description rate limited */
-            429: {
-                headers: {
-                    /** @description seconds */
-                    "Retry-After"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description PostgreSQL is unavailable */
-            503: {
-                headers: {
-                    /** @description seconds */
-                    "Retry-After"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     changes: {
         parameters: {
             query?: {
+                /** @description state: each change with the document as it left it */
+                include?: "state";
                 limit?: number;
                 since?: string;
+                /** @description long-poll: hold the request up to N seconds (0 to 60) until a change follows since; then answer, possibly an empty page with the same cursor */
+                wait?: number;
             };
             header?: never;
             path: {
@@ -589,7 +543,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description rate limited */
+            /** @description rate limited, or this actor holds as many long-polls and streams as it may */
             429: {
                 headers: {
                     /** @description seconds */
@@ -600,7 +554,85 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description PostgreSQL is unavailable */
+            /** @description PostgreSQL is unavailable, or this instance holds as many long-polls and streams as it may */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeStream: {
+        parameters: {
+            query?: {
+                /** @description state (the default): events carry small documents */
+                include?: "state";
+                since?: string;
+            };
+            header?: {
+                /** @description the id of the last event received: the stream resumes after it (takes precedence over since) */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description malformed request, with a pointer to each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown, or not in the caller's workspaces */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limited, or this actor holds as many long-polls and streams as it may */
+            429: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL is unavailable, or this instance holds as many long-polls and streams as it may */
             503: {
                 headers: {
                     /** @description seconds */
@@ -1247,6 +1279,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageHistoryItem"];
+                };
+            };
+            /** @description malformed request, with a pointer to each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown, or not in the caller's workspaces */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate limited */
+            429: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PostgreSQL is unavailable */
+            503: {
+                headers: {
+                    /** @description seconds */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    snapshot: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotPage"];
                 };
             };
             /** @description malformed request, with a pointer to each problem */

@@ -23,7 +23,8 @@ import java.util.function.ToDoubleFunction;
  * {@code --report results.json} writes the report again from a run's JSON;
  * {@code --only-open-loop [--record FILE.jfr]} runs one open-loop sweep after a warm-up, recording the stack with
  * JFR during the sweep only; {@code --jfr FILE.jfr} writes {@code profile.md} from such a recording;
- * {@code --compare BEFORE.jar AFTER.jar [--rounds N]} measures a change side by side ({@link Comparison}).
+ * {@code --compare BEFORE.jar AFTER.jar [--rounds N]} measures a change side by side ({@link Comparison});
+ * {@code --only-way-back} runs just the bootstrap and live scenarios ({@link WayBack}), which every run also runs.
  */
 public final class Bench {
 
@@ -90,17 +91,28 @@ public final class Bench {
                     Integer.parseInt(option(options, "--rounds", "3")), out);
             return;
         }
+        if (options.contains("--only-way-back")) {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            try (StackProcess stack = new StackProcess(java, jar, Files.createTempDirectory("docsync-bench-"))) {
+                Progress progress = new Progress();
+                progress.note("stack ready in " + stack.start() + " ms");
+                WayBack wayBack = new WayBack(stack, progress);
+                WayBack.write(wayBack.run(10_000, 200, 1_000), out);
+                wayBack.writeHistograms(out);
+            }
+            return;
+        }
         if (options.contains("--only-open-loop")) {
             openLoopOnly(settings, jar, options);
             return;
         }
-        Results results = run(settings, jar);
+        Results results = run(settings, jar, out);
         Report.write(results, out);
         System.out.println(Report.markdown(results));
         System.out.println("[bench] results in " + out.toAbsolutePath());
     }
 
-    static Results run(Settings settings, Path jar) throws Exception {
+    static Results run(Settings settings, Path jar, Path out) throws Exception {
         Progress progress = new Progress();
         String java = ProcessHandle.current().info().command().orElse("java");
         Path data = Files.createTempDirectory("docsync-bench-");
@@ -179,6 +191,7 @@ public final class Bench {
                     progress.note(String.format("replay: %,d events/s", replay[2]));
                 }
                 Results.Memory memory = new Results.Memory(Memory.peakRssMiB(stack.pid()), postgresPeakUnderLoad);
+                WayBack.write(wayBack(stack, progress, settings), out);
                 return new Results(machine(), settings.describe(), startup, seed,
                         spread(seed, Results.Seed::speedup), latency, spread(latency, Latency::p50),
                         spread(latency, Latency::p99), stampToApply, closed, open, sustainedBySweep,
@@ -215,6 +228,12 @@ public final class Bench {
             sustainedBySweep.add(sustained);
         }
         return sustainedBySweep;
+    }
+
+    /** Bootstrap of 10,000 documents and live latency with 1,000 idle streams (the smoke run: a little of each). */
+    private static WayBack.Outcome wayBack(StackProcess stack, Progress progress, Settings settings) throws Exception {
+        boolean smoke = settings == Settings.SMOKE;
+        return new WayBack(stack, progress).run(smoke ? 300 : 10_000, smoke ? 10 : 200, smoke ? 20 : 1_000);
     }
 
     /** Just the open-loop sweeps, printed: the load to profile the stack under. */

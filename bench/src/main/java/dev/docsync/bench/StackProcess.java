@@ -95,7 +95,7 @@ final class StackProcess implements AutoCloseable {
     }
 
     /** Runs {@code jcmd <stack pid> args...} of the JDK that runs the stack; fails unless it exits 0. */
-    void jcmd(String... args) throws IOException, InterruptedException {
+    String jcmd(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(java).resolveSibling("jcmd").toString(),
                 String.valueOf(process.pid())));
         command.addAll(List.of(args));
@@ -104,6 +104,7 @@ final class StackProcess implements AutoCloseable {
         if (child.waitFor() != 0) {
             throw new IOException("jcmd " + String.join(" ", args) + " failed: " + out);
         }
+        return out;
     }
 
     /** Mints tokens for the stack's secret. */

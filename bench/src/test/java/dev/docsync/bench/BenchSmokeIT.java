@@ -43,6 +43,11 @@ class BenchSmokeIT {
         assertThat(results.get("batch10_stamp_to_apply").get(0).get("count").asLong())
                 .as("each timed 10-op batch's stamp-to-apply time was read back").isEqualTo(5);
         assertThat(Files.readString(out.resolve("results.md"))).contains("| sustained open loop vs strong baseline |");
+        JsonNode wayBack = DocsyncJson.mapper().readTree(out.resolve("way-back.json").toFile());
+        assertThat(wayBack.get("before").get("documents").asInt()).isEqualTo(300);
+        assertThat(wayBack.get("after").get("documents").asInt()).isEqualTo(300);
+        assertThat(wayBack.get("after").get("requests").asInt()).isLessThan(wayBack.get("before").get("requests").asInt());
+        assertThat(wayBack.get("live").get("p50_ms").asDouble()).as("every write's event arrived").isLessThan(10_000);
         assertThat(Files.readString(out.resolve("results.html"))).contains("new Chart(", "Chart.js",
                 "getElementById('open')");
     }

@@ -8,6 +8,7 @@ import dev.docsync.projection.changes.ChangeFeedReader;
 import dev.docsync.projection.batches.BatchReceipts;
 import dev.docsync.projection.batches.IdempotencyKeys;
 import dev.docsync.projection.documents.DocumentReader;
+import dev.docsync.projection.documents.SnapshotReader;
 import java.time.Clock;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
@@ -23,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @Import({OperationsLogConfiguration.class, DocumentReader.class, BatchReader.class, BatchReceipts.class,
-        ChangeFeedReader.class, IdempotencyKeys.class})
+        ChangeFeedReader.class, IdempotencyKeys.class, SnapshotReader.class})
 public class IngestApplication {
 
     /** Each app reads its own configuration file, so both can share one JVM in local mode. */

@@ -60,4 +60,14 @@ public class IngestMetrics {
                 .description("Synchronous callers waiting for their batch's result in this instance")
                 .register(registry);
     }
+
+    /** Registers the gauges of long-polls waiting and event streams open in this instance. */
+    public void liveRequests(Supplier<Number> longPolls, Supplier<Number> streams) {
+        Gauge.builder("docsync.live.waiting", longPolls)
+                .description("Change-feed long-polls waiting for a change in this instance")
+                .register(registry);
+        Gauge.builder("docsync.live.streams", streams)
+                .description("Change event streams open in this instance")
+                .register(registry);
+    }
 }

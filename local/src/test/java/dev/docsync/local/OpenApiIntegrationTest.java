@@ -43,7 +43,15 @@ class OpenApiIntegrationTest {
         assertThat(parameterNames("get", "/api/v1/workspaces/{workspaceId}/documents"))
                 .contains("limit", "cursor", "include_deleted");
         assertPageOf("get", "/api/v1/workspaces/{workspaceId}/changes", "ChangeItem");
-        assertThat(parameterNames("get", "/api/v1/workspaces/{workspaceId}/changes")).contains("since", "limit");
+        assertThat(parameterNames("get", "/api/v1/workspaces/{workspaceId}/changes"))
+                .contains("since", "limit", "include", "wait");
+        assertResponse("get", "/api/v1/workspaces/{workspaceId}/snapshot", "200", "SnapshotPage");
+        assertThat(parameterNames("get", "/api/v1/workspaces/{workspaceId}/snapshot")).contains("cursor", "limit");
+        JsonNode stream = operation("get", "/api/v1/workspaces/{workspaceId}/changes/stream");
+        assertThat(stream.get("responses").get("200").get("content").propertyNames())
+                .containsExactly("text/event-stream");
+        assertThat(parameterNames("get", "/api/v1/workspaces/{workspaceId}/changes/stream"))
+                .contains("since", "Last-Event-ID");
 
         assertRequest("post", "/api/v1/workspaces/{workspaceId}/documents", "NewDocument");
         assertResponse("post", "/api/v1/workspaces/{workspaceId}/documents", "201", "DocumentView");
@@ -84,6 +92,12 @@ class OpenApiIntegrationTest {
         assertThat(required("OperationResult")).containsExactlyInAnyOrder("client_id", "operation", "status");
         assertThat(required("ChangeItem")).contains("document_id", "version", "operation");
         assertThat(required("PageChangeItem")).containsExactlyInAnyOrder("items", "next_cursor");
+        assertThat(required("SnapshotPage")).containsExactlyInAnyOrder("items", "next_cursor", "feed_cursor");
+        assertThat(schema("SnapshotPage").get("properties").get("next_cursor").get("type").toString()).contains("null");
+        assertThat(properties("ChangeItem")).contains("document");
+        assertThat(required("ChangeItem")).doesNotContain("document");
+        assertThat(ref(schema("ChangeItem").get("properties").get("document"))).isEqualTo("DocumentView");
+        assertThat(properties("BatchResult")).contains("change_cursor");
         assertThat(required("Problem")).containsExactlyInAnyOrder("type", "title", "status", "detail");
     }
 
@@ -96,6 +110,8 @@ class OpenApiIntegrationTest {
                 String where = method.getKey() + " " + path.getKey() + " " + response.getKey();
                 if (response.getKey().equals("204")) {
                     assertThat(content).as(where).isNull();
+                } else if (response.getKey().startsWith("2") && path.getKey().endsWith("/changes/stream")) {
+                    assertThat(content.propertyNames()).as(where).containsExactly("text/event-stream");
                 } else if (response.getKey().startsWith("2")) {
                     assertThat(content.propertyNames()).as(where).containsExactly("application/json");
                 } else if (!response.getKey().equals("410") || !path.getKey().endsWith("{documentId}")
@@ -119,6 +135,9 @@ class OpenApiIntegrationTest {
                 .contains("ETag");
         JsonNode created = operation("post", "/api/v1/workspaces/{workspaceId}/documents").get("responses").get("201");
         assertThat(created.get("headers").propertyNames()).contains("Location", "ETag");
+        JsonNode stream = operation("get", "/api/v1/workspaces/{workspaceId}/changes/stream").get("responses");
+        assertThat(stream.get("429").get("headers").propertyNames()).contains("Retry-After");
+        assertThat(stream.get("503").get("headers").propertyNames()).contains("Retry-After");
     }
 
     @Test
@@ -127,7 +146,7 @@ class OpenApiIntegrationTest {
         spec.get("paths").properties().forEach(path -> path.getValue().properties()
                 .forEach(method -> method.getValue().get("tags").forEach(t -> tags.add(t.asString()))));
         assertThat(tags).isNotEmpty().noneMatch(t -> t.endsWith("-controller"));
-        assertThat(tags).contains("batches", "documents", "changes");
+        assertThat(tags).contains("batches", "documents", "changes", "snapshot");
     }
 
     @Test

@@ -48,7 +48,9 @@ final class TestStack {
                         // The fuzz and matrix suites send hundreds of requests per second as one actor;
                         // RateLimitIntegrationTest checks the limit on an instance of its own.
                         "docsync.rate-limit.requests-per-second", "1000000",
-                        "docsync.rate-limit.burst", "1000000")));
+                        "docsync.rate-limit.burst", "1000000",
+                        // LiveChangesIntegrationTest waits for heartbeats; the default (15 s) would make it slow.
+                        "docsync.live.heartbeat", "1s")));
                 instance = new TestStack(stack);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     stack.close();

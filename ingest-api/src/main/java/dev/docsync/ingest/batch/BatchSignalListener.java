@@ -1,5 +1,6 @@
 package dev.docsync.ingest.batch;
 
+import dev.docsync.ingest.changes.WorkspaceSignals;
 import dev.docsync.projection.BatchSignal;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,7 +19,8 @@ import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * Listens on PostgreSQL for applied batches (the apply transaction's NOTIFY, delivered on commit to every
- * ingest instance) and wakes the callers waiting for them. Reconnects with back-off; after each (re)connect
+ * ingest instance) and wakes the callers waiting for them, and the change-feed long-polls and streams of the
+ * workspaces they changed. Reconnects with back-off; after each (re)connect
  * it wakes every waiter once, since signals sent while disconnected are lost.
  */
 @Component
@@ -29,12 +31,14 @@ class BatchSignalListener implements SmartLifecycle {
 
     private final DataSource dataSource;
     private final BatchWaiters waiters;
+    private final WorkspaceSignals workspaces;
     private volatile boolean running;
     private Thread thread;
 
-    BatchSignalListener(DataSource dataSource, BatchWaiters waiters) {
+    BatchSignalListener(DataSource dataSource, BatchWaiters waiters, WorkspaceSignals workspaces) {
         this.dataSource = dataSource;
         this.waiters = waiters;
+        this.workspaces = workspaces;
     }
 
     @Override
@@ -67,16 +71,24 @@ class BatchSignalListener implements SmartLifecycle {
             try (Connection connection = dataSource.getConnection()) {
                 try (Statement listen = connection.createStatement()) {
                     listen.execute("LISTEN " + BatchSignal.CHANNEL);
+                    listen.execute("LISTEN " + BatchSignal.WORKSPACES_CHANNEL);
                 }
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 backOff = policy.start();
                 waiters.wakeAll();
+                workspaces.wakeAll();
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
                     if (notifications != null) {
                         for (PGNotification notification : notifications) {
-                            for (String id : notification.getParameter().split(",")) {
-                                waiters.signal(UUID.fromString(id));
+                            if (notification.getName().equals(BatchSignal.WORKSPACES_CHANNEL)) {
+                                for (String workspace : notification.getParameter().split(",")) {
+                                    workspaces.changed(workspace);
+                                }
+                            } else {
+                                for (String id : notification.getParameter().split(",")) {
+                                    waiters.signal(UUID.fromString(id));
+                                }
                             }
                         }
                     }

@@ -7,6 +7,7 @@ import dev.docsync.ingest.web.ApiProblem;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
@@ -41,7 +42,9 @@ class ActorRateLimiter implements HandlerInterceptor {
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-        if (!properties.enabled() || authentication == null || !authentication.isAuthenticated()) {
+        // A held request (long-poll) is dispatched a second time to write its answer: it was counted once.
+        if (request.getDispatcherType() == DispatcherType.ASYNC || !properties.enabled() || authentication == null
+                || !authentication.isAuthenticated()) {
             return true;
         }
         String actor = authentication.getName();

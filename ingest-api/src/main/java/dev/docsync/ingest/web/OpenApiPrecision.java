@@ -56,25 +56,30 @@ final class OpenApiPrecision implements OpenApiCustomizer {
             Map.entry("PageHistoryItem", List.of("items", "next_cursor")),
             Map.entry("PageChangeItem", List.of("items", "next_cursor")),
             Map.entry("ServerLimits", List.of("max_operations", "max_request_bytes", "idempotency_retention_seconds")),
+            Map.entry("SnapshotPage", List.of("items", "next_cursor", "feed_cursor")),
             Map.entry(PROBLEM, List.of("type", "title", "status", "detail")));
 
     private static final Map<String, List<String>> NULLABLE = Map.of(
             "DocumentView", List.of("yjs_state_b64"),
             "HistoryItem", List.of("client_id"),
             "PageDocumentSummary", List.of("next_cursor"),
-            "PageHistoryItem", List.of("next_cursor"));
+            "PageHistoryItem", List.of("next_cursor"),
+            "SnapshotPage", List.of("next_cursor"));
 
     private static final Map<String, String> TAGS = Map.of(
             "batch-controller", "batches",
             "document-controller", "documents",
             "document-write-controller", "documents",
-            "change-feed-controller", "changes");
+            "change-feed-controller", "changes",
+            "change-stream-controller", "changes",
+            "snapshot-controller", "snapshot");
 
     private static final Map<String, String> TAG_DESCRIPTIONS = Map.of(
             "batches", "Submit batches of operations and poll their results",
             "documents", "Read documents, their history and versions; single-document writes",
-            "changes", "The change feed clients pull after pushing",
-            "limits", "Batch limits and Idempotency-Key retention");
+            "changes", "The change feed clients pull after pushing, with states, long-polled or streamed",
+            "limits", "Batch limits and Idempotency-Key retention",
+            "snapshot", "A new client's bootstrap: the current documents, then the feed from feed_cursor");
 
     @Override
     public void customise(OpenAPI openApi) {
@@ -86,6 +91,11 @@ final class OpenApiPrecision implements OpenApiCustomizer {
                 schema.setRequired(new ArrayList<>(fields));
             }
         });
+        Schema<?> batchResult = schemas.get("BatchResult");
+        if (batchResult != null) {
+            batchResult.addProperty("change_cursor", new StringSchema().description("completed batches: the change-feed "
+                    + "position that includes this batch's changes (the feed's next_cursor right after them)"));
+        }
         NULLABLE.forEach((name, fields) -> {
             Schema<?> schema = schemas.get(name);
             if (schema != null) {
@@ -133,7 +143,9 @@ final class OpenApiPrecision implements OpenApiCustomizer {
         }
         if (operation.getParameters() != null) {
             operation.getParameters().forEach(OpenApiPrecision::describeHeader);
+            operation.getParameters().forEach(OpenApiPrecision::describeLiveQuery);
         }
+        boolean live = path.endsWith("/changes") || path.endsWith("/changes/stream");
 
         problem(responses, "400", "malformed request, with a pointer to each problem");
         problem(responses, "401", "missing, invalid or expired token");
@@ -147,7 +159,12 @@ final class OpenApiPrecision implements OpenApiCustomizer {
         } else {
             problem(responses, "503", "PostgreSQL is unavailable").addHeaderObject("Retry-After", header("seconds"));
         }
-        problem(responses, "429", "rate limited").addHeaderObject("Retry-After", header("seconds"));
+        problem(responses, "429", live ? "rate limited, or this actor holds as many long-polls and streams as it may"
+                : "rate limited").addHeaderObject("Retry-After", header("seconds"));
+        if (live) {
+            responses.get("503").description("PostgreSQL is unavailable, or this instance holds as many long-polls "
+                    + "and streams as it may");
+        }
         if (batch) {
             problem(responses, "422", "Idempotency-Key reused with another body");
         }
@@ -173,6 +190,21 @@ final class OpenApiPrecision implements OpenApiCustomizer {
             case "Prefer" -> parameter.description("respond-async (answer 202 once durable) and/or wait=N "
                     + "(seconds to wait for the result; default 30, at most 120)");
             case "If-Match" -> parameter.description("\"<version>\" the change is based on, or *");
+            case "Last-Event-ID" -> parameter.description("the id of the last event received: the stream resumes "
+                    + "after it (takes precedence over since)");
+            default -> { }
+        }
+    }
+
+    /** {@code wait} and {@code include} are read as text (so that any value gets a pointer); say what they take. */
+    private static void describeLiveQuery(Parameter parameter) {
+        if (!"query".equals(parameter.getIn())) {
+            return;
+        }
+        switch (parameter.getName()) {
+            case "wait" -> parameter.schema(new IntegerSchema().minimum(java.math.BigDecimal.ZERO)
+                    .maximum(java.math.BigDecimal.valueOf(60)));
+            case "include" -> parameter.schema(new StringSchema()._enum(List.of("state")));
             default -> { }
         }
     }

@@ -8,7 +8,11 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -37,6 +41,17 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             response.header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, problem.retryAfter().toSeconds())));
         }
         return response.body(problem.detail());
+    }
+
+    /** A query parameter of the wrong type ({@code limit=abc}) is a 400 that points at it, like every other. */
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        if (ex instanceof MethodArgumentTypeMismatchException mismatch) {
+            ApiProblem problem = ApiProblem.invalidParameter("/query/" + mismatch.getName(), "has the wrong type");
+            return ResponseEntity.status(problem.detail().getStatus()).body(problem.detail());
+        }
+        return super.handleTypeMismatch(ex, headers, status, request);
     }
 
     /** The projection is unreachable: reads cannot be answered now, and the caller should retry. */

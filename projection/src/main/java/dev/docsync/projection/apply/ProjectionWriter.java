@@ -12,6 +12,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -88,7 +89,7 @@ public class ProjectionWriter {
                set request_hash = excluded.request_hash, batch_id = excluded.batch_id,
                    stamped_at = excluded.stamped_at""";
 
-    private static final String NOTIFY = "select pg_notify(?, ?)";
+    private static final String NOTIFY_ONE = "pg_notify(?, ?)";
 
     /** NOTIFY payloads must stay under 8000 bytes; 100 ids of 36 characters fit comfortably. */
     private static final int IDS_PER_SIGNAL = 100;
@@ -286,18 +287,40 @@ public class ProjectionWriter {
     }
 
     private void signal(List<AppliedBatch> batches) {
+        List<String[]> notifications = new ArrayList<>();
         List<String> ids = batches.stream().map(b -> b.result().batchId().toString()).toList();
         for (int from = 0; from < ids.size(); from += IDS_PER_SIGNAL) {
-            String payload = String.join(",", ids.subList(from, Math.min(ids.size(), from + IDS_PER_SIGNAL)));
-            jdbc.execute((ConnectionCallback<Void>) con -> {
-                try (PreparedStatement ps = con.prepareStatement(NOTIFY)) {
-                    ps.setString(1, BatchSignal.CHANNEL);
-                    ps.setString(2, payload);
-                    ps.execute();
-                }
-                return null;
-            });
+            notifications.add(new String[] {BatchSignal.CHANNEL,
+                    String.join(",", ids.subList(from, Math.min(ids.size(), from + IDS_PER_SIGNAL)))});
         }
+        // The workspaces whose change feed moved, each once (ids hold no comma; at most 64 characters each).
+        StringBuilder workspaces = new StringBuilder();
+        for (String workspace : batches.stream().filter(b -> !b.changes().isEmpty())
+                .map(b -> b.result().workspaceId()).distinct().toList()) {
+            if (workspaces.length() + workspace.length() + 1 > BatchSignal.MAX_PAYLOAD_CHARS) {
+                notifications.add(new String[] {BatchSignal.WORKSPACES_CHANNEL, workspaces.toString()});
+                workspaces.setLength(0);
+            }
+            workspaces.append(workspaces.isEmpty() ? "" : ",").append(workspace);
+        }
+        if (!workspaces.isEmpty()) {
+            notifications.add(new String[] {BatchSignal.WORKSPACES_CHANNEL, workspaces.toString()});
+        }
+        if (notifications.isEmpty()) {
+            return;
+        }
+        // All in one statement: one round trip, however many channels and payloads.
+        String sql = "select " + String.join(", ", Collections.nCopies(notifications.size(), NOTIFY_ONE));
+        jdbc.execute((ConnectionCallback<Void>) con -> {
+            try (PreparedStatement ps = con.prepareStatement(sql)) {
+                for (int i = 0; i < notifications.size(); i++) {
+                    ps.setString(2 * i + 1, notifications.get(i)[0]);
+                    ps.setString(2 * i + 2, notifications.get(i)[1]);
+                }
+                ps.execute();
+            }
+            return null;
+        });
     }
 
     private static Array textArray(Connection connection, List<String> values) throws SQLException {

@@ -2,6 +2,9 @@ package dev.docsync.projection.batches;
 
 import dev.docsync.contracts.BatchAnswer;
 import dev.docsync.projection.Rows;
+import dev.docsync.projection.changes.FeedPosition;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,7 +18,10 @@ public class BatchReader {
     /** A retry recognised by its Idempotency-Key answers as the batch it repeats: one query follows the link. */
     private static final String FIND_RESULT = """
             select b.batch_id, b.workspace_id, b.actor, b.atomic, b.total, b.successful, b.results::text as results,
-                   b.stamped_at, b.applied_at
+                   b.stamped_at, b.applied_at, b.log_partition, b.log_offset,
+                   (select max(v.apply_index) from document_versions v
+                     where v.workspace_id = b.workspace_id and v.log_partition = b.log_partition
+                       and v.log_offset = b.log_offset) as last_apply_index
               from batch_results r
               join batch_results b on b.batch_id = coalesce(r.duplicate_of, r.batch_id)
              where r.batch_id = :id""";
@@ -44,7 +50,8 @@ public class BatchReader {
             var appliedAt = Rows.instant(rs, "applied_at");
             BatchAnswer answer = BatchAnswer.completed(id, workspace, rs.getBoolean("atomic"), rs.getInt("total"),
                     rs.getInt("successful"), rs.getString("results"))
-                    .withProcessingTimeMs(Duration.between(stampedAt, appliedAt).toMillis());
+                    .withProcessingTimeMs(Duration.between(stampedAt, appliedAt).toMillis())
+                    .withChangeCursor(changePosition(rs).cursor());
             return new StoredBatch(workspace, rs.getString("actor"), answer, stampedAt, appliedAt);
         }).optional().map(this::withStates);
     }
@@ -58,6 +65,16 @@ public class BatchReader {
         }
         return new StoredBatch(stored.workspaceId(), stored.actor(), answer.withResults(results), stored.stampedAt(),
                 stored.appliedAt());
+    }
+
+    /**
+     * The feed position that includes the batch's changes: its last change's, which is the cursor the feed gives
+     * right after it. A batch that changed nothing gets the position just before where its changes would have
+     * been (index -1): every change before it is included, none after.
+     */
+    private static FeedPosition changePosition(ResultSet rs) throws SQLException {
+        int last = rs.getInt("last_apply_index");
+        return new FeedPosition(rs.getInt("log_partition"), rs.getLong("log_offset"), rs.wasNull() ? -1 : last);
     }
 
     /** The applied batch, else the pending one ingest acknowledged, else empty (unknown). */
