@@ -20,14 +20,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 
 /**
  * Applies one batch to the documents' current state: version checks, the apply order (creates, then
- * updates, then deletes, each in request order) and atomic all-or-nothing. A pure function of the batch's
- * events and the state it is given: no clock, no randomness, no database, so replaying the log reproduces it.
+ * updates, then deletes, each in request order), three-way merges of stale operations in batches that ask for
+ * them ({@link StaleMerges}) and atomic all-or-nothing. A pure function of the batch's events and the states it
+ * is given: no clock, no randomness, no database, so replaying the log reproduces it.
  */
 @Component
 public class BatchApplier {
@@ -40,28 +42,33 @@ public class BatchApplier {
 
     /**
      * @param state current documents by key (absent = never existed); updated in place with the batch's writes
+     * @param versions earlier versions of documents, read only for the stale updates of a batch that merges
      */
-    public AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentView> state) {
+    public AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentView> state, DocumentVersions versions) {
         OperationEvent head = batch.first();
         Map<DocumentKey, DocumentView> written = new HashMap<>();
         OpOutcome[] outcomes = new OpOutcome[batch.events().size()];
         List<DocumentChange> changes = new ArrayList<>();
+        StaleMerges merges = new StaleMerges(versions);
         for (OperationEvent op : batch.events().stream().sorted(APPLY_ORDER).toList()) {
             DocumentKey key = new DocumentKey(op.workspaceId(), op.documentId());
             DocumentView current = written.containsKey(key) ? written.get(key) : state.get(key);
-            OpOutcome outcome = evaluate(op, current);
+            OpOutcome outcome = merges.merge(op, key, current).orElseGet(() -> evaluate(op, current));
             outcomes[op.seq()] = outcome;
-            if (outcome instanceof OpOutcome.Applied applied) {
-                written.put(key, applied.after());
-                changes.add(new DocumentChange(applied.after(), op.operation(), op.actor(), op.batchId(),
-                        op.clientId(), op.stampedAt(), batch.position(), changes.size()));
+            if (outcome instanceof OpOutcome.Writes write) {
+                written.put(key, write.after());
+                merges.written(write.after());
+                OptionalLong mergedFrom = write instanceof OpOutcome.Merged merged
+                        ? OptionalLong.of(merged.baseVersion()) : OptionalLong.empty();
+                changes.add(new DocumentChange(write.after(), op.operation(), op.actor(), op.batchId(),
+                        op.clientId(), op.stampedAt(), batch.position(), changes.size(), mergedFrom));
             }
         }
         Optional<OperationEvent> firstFailure = head.atomic() ? firstFailure(batch, outcomes) : Optional.empty();
         if (firstFailure.isPresent()) {
             String failed = firstFailure.get().clientId();
             for (int i = 0; i < outcomes.length; i++) {
-                if (outcomes[i] instanceof OpOutcome.Applied) {
+                if (outcomes[i] instanceof OpOutcome.Writes) {
                     outcomes[i] = new OpOutcome.Skipped(failed);
                 }
             }
@@ -199,7 +206,7 @@ public class BatchApplier {
     /** The failing operation that comes first in apply order, which the skipped ones name. */
     private static Optional<OperationEvent> firstFailure(GatheredBatch batch, OpOutcome[] outcomes) {
         return batch.events().stream().sorted(APPLY_ORDER)
-                .filter(op -> !(outcomes[op.seq()] instanceof OpOutcome.Applied))
+                .filter(op -> !(outcomes[op.seq()] instanceof OpOutcome.Writes))
                 .findFirst();
     }
 

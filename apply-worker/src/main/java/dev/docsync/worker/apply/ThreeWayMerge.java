@@ -53,6 +53,11 @@ final class ThreeWayMerge {
     }
 
     static Outcome merge(Fields base, Fields mine, Fields theirs) {
+        return merge(base, mine, theirs, new LineMerge.Budget());
+    }
+
+    /** @param budget the diff work left to the merges of this batch */
+    static Outcome merge(Fields base, Fields mine, Fields theirs, LineMerge.Budget budget) {
         List<String> collisions = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         Optional<String> title = field(base.title(), mine.title(), theirs.title());
@@ -66,7 +71,7 @@ final class ThreeWayMerge {
         if (contentTaken.isPresent()) {
             content = contentTaken.get();
         } else {
-            lines = LineMerge.merge(base.content(), mine.content(), theirs.content());
+            lines = LineMerge.merge(base.content(), mine.content(), theirs.content(), budget);
             if (lines instanceof LineMerge.Clean clean) {
                 content = clean.text();
             } else {

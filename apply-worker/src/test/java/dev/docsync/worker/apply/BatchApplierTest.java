@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.ErrorCode;
+import dev.docsync.contracts.MergeInfo;
+import dev.docsync.contracts.OnConflict;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.OperationType;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -44,15 +47,30 @@ class BatchApplierTest {
         return new Op(OperationType.DELETE, clientId, documentId, baseVersion, null);
     }
 
+    /** Every version written so far, as the projection's history would give it. */
+    private final Map<List<Object>, DocumentView> history = new HashMap<>();
+
     private AppliedBatch apply(boolean atomic, Instant at, Op... ops) {
+        return apply(atomic, OnConflict.REPORT, at, ops);
+    }
+
+    private AppliedBatch merging(boolean atomic, Op... ops) {
+        return apply(atomic, OnConflict.MERGE, T1, ops);
+    }
+
+    private AppliedBatch apply(boolean atomic, OnConflict onConflict, Instant at, Op... ops) {
         UUID batchId = UUID.randomUUID();
         List<OperationEvent> events = new ArrayList<>();
         for (int seq = 0; seq < ops.length; seq++) {
             Op op = ops[seq];
             events.add(new OperationEvent(1, batchId, WS, seq, ops.length, atomic, "actor", at, op.clientId(),
-                    op.type(), op.documentId(), op.baseVersion(), op.data()));
+                    op.type(), op.documentId(), op.baseVersion(), op.data(), null, onConflict));
         }
-        return applier.apply(new GatheredBatch(events, new LogPosition(0, 42)), state);
+        AppliedBatch batch = applier.apply(new GatheredBatch(events, new LogPosition(0, 42)), state,
+                (key, version) -> Optional.ofNullable(history.get(List.of(key, version))));
+        batch.changes().forEach(c -> history.put(List.of(new DocumentKey(WS, c.state().documentId()),
+                c.state().version()), c.state()));
+        return batch;
     }
 
     private static List<ResultStatus> statuses(AppliedBatch batch) {
@@ -154,8 +172,8 @@ class BatchApplierTest {
                 new OperationEvent(1, batchId, WS, 1, 2, false, "a", T0, "u", OperationType.UPDATE, "d", 1L,
                         new DocumentData("x", null, null)));
 
-        AppliedBatch first = applier.apply(new GatheredBatch(events, new LogPosition(1, 5)), state);
-        AppliedBatch second = applier.apply(new GatheredBatch(events, new LogPosition(1, 5)), copy);
+        AppliedBatch first = applier.apply(new GatheredBatch(events, new LogPosition(1, 5)), state, DocumentVersions.none());
+        AppliedBatch second = applier.apply(new GatheredBatch(events, new LogPosition(1, 5)), copy, DocumentVersions.none());
 
         assertThat(second).isEqualTo(first);
         assertThat(copy).isEqualTo(state);
@@ -180,5 +198,155 @@ class BatchApplierTest {
         assertThat(applied.result().results().get(0).clientId()).isEqualTo("c0");
         assertThat(applied.result().results().get(1).error().message()).contains("operation 1", "not json");
         assertThat(applied.stampedAt()).isEqualTo(at);
+    }
+
+    private static final String THREE_PARAGRAPHS = "Intro by Alice.\n\nMiddle by Bob.\n\nEnd by Carol.\n";
+
+    private void documentEditedByTheirs(String title, String content, String yjs) {
+        apply(false, T0, new Op(OperationType.CREATE, "c", "d", null, new DocumentData("Plan", THREE_PARAGRAPHS, "AQID")));
+        apply(false, T0, new Op(OperationType.UPDATE, "theirs", "d", 1L, new DocumentData(title, content, yjs)));
+    }
+
+    @Test
+    void aStaleUpdateOfAMergeBatchTakesTheFieldsEachSideChanged() {
+        documentEditedByTheirs(null, THREE_PARAGRAPHS.replace("Carol", "Carla"), null);
+
+        AppliedBatch batch = merging(false, new Op(OperationType.UPDATE, "mine", "d", 1L,
+                new DocumentData("Mine", null, null)));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.status()).isEqualTo(ResultStatus.MERGED);
+        assertThat(result.version()).isEqualTo(3);
+        assertThat(result.merge()).isEqualTo(MergeInfo.merged("diff3-lines/1", 1));
+        assertThat(result.current()).isEqualTo(doc("d"));
+        assertThat(doc("d")).isEqualTo(new DocumentView("d", WS, 3, "Mine", THREE_PARAGRAPHS.replace("Carol", "Carla"),
+                "AQID", false, T0, T1, "actor"));
+        assertThat(batch.result().successful()).isEqualTo(1);
+        assertThat(batch.changes()).singleElement().satisfies(c -> {
+            assertThat(c.operation()).isEqualTo(OperationType.UPDATE);
+            assertThat(c.mergedFrom()).hasValue(1);
+        });
+    }
+
+    @Test
+    void contentEditedInDifferentParagraphsOnBothSidesMerges() {
+        documentEditedByTheirs(null, THREE_PARAGRAPHS.replace("End by Carol.", "End by Carol, edited."), null);
+
+        AppliedBatch batch = merging(false, new Op(OperationType.UPDATE, "mine", "d", 1L,
+                new DocumentData(null, THREE_PARAGRAPHS.replace("Intro by Alice.", "Intro by Alice, edited."), null)));
+
+        assertThat(statuses(batch)).containsExactly(ResultStatus.MERGED);
+        assertThat(doc("d").content()).isEqualTo("Intro by Alice, edited.\n\nMiddle by Bob.\n\nEnd by Carol, edited.\n");
+    }
+
+    @Test
+    void contentEditedInTheSameParagraphCollidesWithItsHunksAndChangesNothing() {
+        documentEditedByTheirs(null, THREE_PARAGRAPHS.replace("Middle by Bob.", "Middle by Bob, theirs."), null);
+
+        AppliedBatch batch = merging(false, new Op(OperationType.UPDATE, "mine", "d", 1L,
+                new DocumentData("Mine", THREE_PARAGRAPHS.replace("Middle by Bob.", "Middle by Bob, mine."), null)));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.status()).isEqualTo(ResultStatus.CONFLICT);
+        assertThat(result.error().code()).isEqualTo(ErrorCode.MERGE_CONFLICT);
+        assertThat(result.version()).isEqualTo(2);
+        assertThat(result.current()).isEqualTo(doc("d"));
+        assertThat(result.merge().fields()).containsExactly("content");
+        assertThat(result.merge().fromBaseVersion()).isEqualTo(1);
+        assertThat(result.merge().hunks()).containsExactly(new MergeInfo.Hunk(3, 3, 3, List.of("Middle by Bob."),
+                List.of("Middle by Bob, mine."), List.of("Middle by Bob, theirs.")));
+        assertThat(doc("d").version()).isEqualTo(2);
+        assertThat(batch.changes()).isEmpty();
+        assertThat(batch.result().failed()).isEqualTo(1);
+    }
+
+    @Test
+    void titlesAndYjsStatesChangedOnBothSidesCollide() {
+        documentEditedByTheirs("Theirs", null, "BBBB");
+
+        AppliedBatch batch = merging(false, new Op(OperationType.UPDATE, "mine", "d", 1L,
+                new DocumentData("Mine", null, "CCCC")));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.error().code()).isEqualTo(ErrorCode.MERGE_CONFLICT);
+        assertThat(result.merge().fields()).containsExactly("title", "yjs_state_b64");
+        assertThat(result.error().message()).startsWith("base_version 1, current version 2: ");
+    }
+
+    @Test
+    void aStaleDeleteCollidesWithTheEditsItDidNotSee() {
+        documentEditedByTheirs("Theirs", null, null);
+
+        AppliedBatch batch = merging(false, delete("mine", "d", 1L));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.error().code()).isEqualTo(ErrorCode.MERGE_CONFLICT);
+        assertThat(result.merge().fields()).containsExactly("deleted");
+        assertThat(doc("d").deleted()).isFalse();
+    }
+
+    @Test
+    void anEditOfADocumentDeletedSinceItsBaseCollides() {
+        apply(false, T0, new Op(OperationType.CREATE, "c", "d", null, new DocumentData("Plan", THREE_PARAGRAPHS, null)));
+        apply(false, T0, delete("theirs", "d", 1L));
+
+        AppliedBatch batch = merging(false, update("mine", "d", 1L, "Mine"));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.status()).isEqualTo(ResultStatus.CONFLICT);
+        assertThat(result.error().code()).isEqualTo(ErrorCode.MERGE_CONFLICT);
+        assertThat(result.merge().fields()).containsExactly("deleted");
+        assertThat(result.current().deleted()).isTrue();
+    }
+
+    @Test
+    void aReportBatchStillReportsAVersionConflict() {
+        documentEditedByTheirs(null, THREE_PARAGRAPHS.replace("Carol", "Carla"), null);
+
+        AppliedBatch batch = apply(false, T1, update("mine", "d", 1L, "Mine"));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.error().code()).isEqualTo(ErrorCode.VERSION_CONFLICT);
+        assertThat(result.merge()).isNull();
+    }
+
+    @Test
+    void aBaseVersionTheDocumentNeverHadIsAVersionConflict() {
+        documentEditedByTheirs("Theirs", null, null);
+
+        AppliedBatch batch = merging(false, update("mine", "d", 7L, "Mine"));
+
+        assertThat(batch.result().results().getFirst().error().code()).isEqualTo(ErrorCode.VERSION_CONFLICT);
+    }
+
+    @Test
+    void anAtomicMergeBatchWithACollisionAppliesNothing() {
+        documentEditedByTheirs("Theirs", null, null);
+        apply(false, T0, new Op(OperationType.CREATE, "c", "e", null, new DocumentData("E", "e\n", null)));
+        apply(false, T0, new Op(OperationType.UPDATE, "theirs", "e", 1L, new DocumentData(null, "e2\n", null)));
+
+        AppliedBatch batch = merging(true, update("merges", "e", 1L, "E mine"), update("collides", "d", 1L, "Mine"));
+
+        assertThat(statuses(batch)).containsExactly(ResultStatus.SKIPPED, ResultStatus.CONFLICT);
+        assertThat(batch.result().results().getFirst().error().message()).contains("operation collides");
+        assertThat(batch.changes()).isEmpty();
+        assertThat(doc("e").version()).isEqualTo(2);
+        assertThat(batch.result().successful()).isZero();
+    }
+
+    @Test
+    void aSecondStaleUpdateInOneBatchMergesWithTheFirst() {
+        apply(false, T0, new Op(OperationType.CREATE, "c", "d", null, new DocumentData("Plan", THREE_PARAGRAPHS, null)));
+
+        AppliedBatch batch = merging(false,
+                new Op(OperationType.UPDATE, "first", "d", 1L, new DocumentData(null,
+                        THREE_PARAGRAPHS.replace("Alice", "Alicia"), null)),
+                new Op(OperationType.UPDATE, "second", "d", 1L, new DocumentData("Renamed",
+                        THREE_PARAGRAPHS.replace("Carol", "Carla"), null)));
+
+        assertThat(statuses(batch)).containsExactly(ResultStatus.SUCCESS, ResultStatus.MERGED);
+        assertThat(doc("d").version()).isEqualTo(3);
+        assertThat(doc("d").title()).isEqualTo("Renamed");
+        assertThat(doc("d").content()).isEqualTo(THREE_PARAGRAPHS.replace("Alice", "Alicia").replace("Carol", "Carla"));
     }
 }

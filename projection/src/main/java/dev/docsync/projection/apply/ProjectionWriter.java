@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,6 +37,17 @@ public class ProjectionWriter {
             select %s
              where (d.workspace_id, d.document_id) in (select * from unnest(?::text[], ?::text[]))"""
             .formatted(Rows.DOCUMENTS);
+
+    /** A version's state from history (created_at is version 1's stamp), as the read side's time travel gives it. */
+    private static final String LOAD_VERSION = """
+            select v.workspace_id, v.document_id, v.version, v.title, b.body as content, y.body as yjs_state_b64,
+                   v.deleted, c.stamped_at as created_at, v.stamped_at as updated_at, v.actor as updated_by
+              from document_versions v
+              join document_versions c
+                on c.workspace_id = v.workspace_id and c.document_id = v.document_id and c.version = 1
+              join document_bodies b on b.workspace_id = v.workspace_id and b.digest = v.content_digest
+              left join document_bodies y on y.workspace_id = v.workspace_id and y.digest = v.yjs_digest
+             where v.workspace_id = ? and v.document_id = ? and v.version = ?""";
 
     private static final String APPLIED_BATCHES = "select batch_id from batch_results where batch_id = any(?)";
 
@@ -121,6 +133,16 @@ public class ProjectionWriter {
             found.put(new DocumentKey(doc.workspaceId(), doc.documentId()), doc);
         });
         return found;
+    }
+
+    /**
+     * The document's state at {@code version} as the projection holds it (in this transaction), with its content:
+     * the base or current state of a three-way merge. Empty for a version that does not exist.
+     */
+    public Optional<DocumentView> loadVersion(DocumentKey key, long version) {
+        List<DocumentView> found = jdbc.query(LOAD_VERSION, (rs, n) -> Rows.document(rs), key.workspaceId(),
+                key.documentId(), version);
+        return found.stream().findFirst();
     }
 
     public Set<UUID> appliedBatchIds(Collection<UUID> batchIds) {
