@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -75,8 +76,8 @@ public class ProjectionWriter {
     private static final String INSERT_VERSION = """
             insert into document_versions (workspace_id, document_id, version, operation, actor, batch_id,
                                            client_id, stamped_at, title, content_digest, yjs_digest, deleted,
-                                           log_partition, log_offset, apply_index)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                           log_partition, log_offset, apply_index, merged_from)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String INSERT_RESULT = """
             insert into batch_results (batch_id, workspace_id, actor, atomic, total, successful, failed, results,
@@ -220,6 +221,11 @@ public class ProjectionWriter {
             ps.setInt(13, c.position().partition());
             ps.setLong(14, c.position().offset());
             ps.setInt(15, c.applyIndex());
+            if (c.mergedFrom().isPresent()) {
+                ps.setLong(16, c.mergedFrom().getAsLong());
+            } else {
+                ps.setNull(16, Types.BIGINT);
+            }
         });
         Timestamp applied = Rows.timestamp(appliedAt);
         jdbc.batchUpdate(INSERT_RESULT, batches, 500, (ps, b) -> {

@@ -31,7 +31,7 @@ public class DocumentReader {
              where v.workspace_id = :workspace and v.document_id = :document and v.version = :version""";
 
     private static final String HISTORY = """
-            select version, operation, actor, batch_id, client_id, stamped_at
+            select version, operation, actor, batch_id, client_id, stamped_at, merged_from
               from document_versions
              where workspace_id = :workspace and document_id = :document and version > :after
              order by version
@@ -67,7 +67,8 @@ public class DocumentReader {
                 .param("limit", limit)
                 .query((rs, n) -> new HistoryItem(rs.getLong("version"),
                         OperationType.fromWire(rs.getString("operation")).orElseThrow(), rs.getString("actor"),
-                        rs.getObject("batch_id", UUID.class), rs.getString("client_id"), Rows.instant(rs, "stamped_at")))
+                        rs.getObject("batch_id", UUID.class), rs.getString("client_id"), Rows.instant(rs, "stamped_at"),
+                        rs.getObject("merged_from", Long.class)))
                 .list();
     }
 
