@@ -79,8 +79,9 @@ class MergeIntegrationTest {
         assertThat(document.get("content").asString()).isEqualTo(merged);
         JsonNode history = stack.api.get(bob, "/api/v1/workspaces/" + ws + "/documents/plan/history").json().get("items");
         assertThat(history.get(2).get("operation").asString()).isEqualTo("update");
-        assertThat(history.get(2).get("merged_from").asLong()).isEqualTo(1);
-        assertThat(history.get(1).has("merged_from")).isFalse();
+        assertThat(history.get(2).get("merge").get("from_base_version").asLong()).isEqualTo(1);
+        assertThat(history.get(2).get("merge").get("algorithm").asString()).isEqualTo("diff3-lines/1");
+        assertThat(history.get(1).has("merge")).isFalse();
     }
 
     @Test

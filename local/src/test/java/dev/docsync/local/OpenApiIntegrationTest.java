@@ -84,8 +84,8 @@ class OpenApiIntegrationTest {
         assertThat(required("MergeInfo")).containsExactlyInAnyOrder("algorithm", "from_base_version");
         assertThat(required("Hunk")).containsExactlyInAnyOrder("base_line", "mine_line", "theirs_line", "base", "mine",
                 "theirs");
-        assertThat(properties("HistoryItem")).contains("merged_from");
-        assertThat(required("HistoryItem")).doesNotContain("merged_from");
+        assertThat(ref(schema("HistoryItem").get("properties").get("merge"))).isEqualTo("MergeInfo");
+        assertThat(required("HistoryItem")).doesNotContain("merge");
     }
 
     @Test

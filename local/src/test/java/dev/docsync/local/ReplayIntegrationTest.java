@@ -72,7 +72,7 @@ class ReplayIntegrationTest {
     /**
      * Issue 23: merges are a pure function of the log. Two writers per workspace keep editing paragraphs, titles
      * and Yjs states of a few documents from stale versions in {@code on_conflict: merge} batches (some atomic,
-     * some deletes); replay must rebuild byte for byte the same documents, history (with {@code merged_from})
+     * some deletes); replay must rebuild byte for byte the same documents, history (with how each version merged)
      * and results (with their merge info and hunks).
      */
     @Test

@@ -5,6 +5,7 @@ import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.ErrorCode;
 import dev.docsync.contracts.ErrorInfo;
+import dev.docsync.contracts.MergeInfo;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.ResultStatus;
@@ -20,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
@@ -58,10 +58,10 @@ public class BatchApplier {
             if (outcome instanceof OpOutcome.Writes write) {
                 written.put(key, write.after());
                 merges.written(write.after());
-                OptionalLong mergedFrom = write instanceof OpOutcome.Merged merged
-                        ? OptionalLong.of(merged.baseVersion()) : OptionalLong.empty();
+                Optional<MergeInfo> merge = write instanceof OpOutcome.Merged merged
+                        ? Optional.of(MergeInfo.merged(ThreeWayMerge.ALGORITHM, merged.baseVersion())) : Optional.empty();
                 changes.add(new DocumentChange(write.after(), op.operation(), op.actor(), op.batchId(),
-                        op.clientId(), op.stampedAt(), batch.position(), changes.size(), mergedFrom));
+                        op.clientId(), op.stampedAt(), batch.position(), changes.size(), merge));
             }
         }
         Optional<OperationEvent> firstFailure = head.atomic() ? firstFailure(batch, outcomes) : Optional.empty();

@@ -224,7 +224,7 @@ class BatchApplierTest {
         assertThat(batch.result().successful()).isEqualTo(1);
         assertThat(batch.changes()).singleElement().satisfies(c -> {
             assertThat(c.operation()).isEqualTo(OperationType.UPDATE);
-            assertThat(c.mergedFrom()).hasValue(1);
+            assertThat(c.merge()).hasValue(MergeInfo.merged("diff3-lines/1", 1));
         });
     }
 

@@ -87,8 +87,8 @@ final class OpenApiPrecision implements OpenApiCustomizer {
                     "base", "the base's lines of the region, without their newline",
                     "mine", "the operation's lines for it",
                     "theirs", "the current document's lines for it"),
-            "HistoryItem", Map.of("merged_from", "for a version made by a three-way merge: the base_version it was "
-                    + "merged from"));
+            "HistoryItem", Map.of("merge", "for a version made by a three-way merge: the algorithm and the "
+                    + "base_version it merged from"));
 
     private static final Map<String, String> TAGS = Map.of(
             "batch-controller", "batches",

@@ -76,8 +76,9 @@ public class ProjectionWriter {
     private static final String INSERT_VERSION = """
             insert into document_versions (workspace_id, document_id, version, operation, actor, batch_id,
                                            client_id, stamped_at, title, content_digest, yjs_digest, deleted,
-                                           log_partition, log_offset, apply_index, merged_from)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                           log_partition, log_offset, apply_index, merged_from,
+                                           merge_algorithm)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String INSERT_RESULT = """
             insert into batch_results (batch_id, workspace_id, actor, atomic, total, successful, failed, results,
@@ -221,10 +222,12 @@ public class ProjectionWriter {
             ps.setInt(13, c.position().partition());
             ps.setLong(14, c.position().offset());
             ps.setInt(15, c.applyIndex());
-            if (c.mergedFrom().isPresent()) {
-                ps.setLong(16, c.mergedFrom().getAsLong());
+            if (c.merge().isPresent()) {
+                ps.setLong(16, c.merge().get().fromBaseVersion());
+                ps.setString(17, c.merge().get().algorithm());
             } else {
                 ps.setNull(16, Types.BIGINT);
+                ps.setNull(17, Types.VARCHAR);
             }
         });
         Timestamp applied = Rows.timestamp(appliedAt);
