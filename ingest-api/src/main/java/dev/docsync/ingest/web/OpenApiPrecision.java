@@ -67,9 +67,10 @@ final class OpenApiPrecision implements OpenApiCustomizer {
 
     /** What a field means where its name and type do not say it (DESIGN §3.1, merge). */
     private static final Map<String, Map<String, String>> DESCRIPTIONS = Map.of(
+            // The default is said in words: a schema "default" makes generated client types require the field.
             "BatchRequest", Map.of("on_conflict", "What a stale update (base_version older than the document) does: "
-                    + "\"report\" it as a version_conflict, or \"merge\" it three-way with what changed since its base "
-                    + "(status merged, or a conflict with error.code merge_conflict)"),
+                    + "\"report\" it as a version_conflict (the default), or \"merge\" it three-way with what changed "
+                    + "since its base (status merged, or a conflict with error.code merge_conflict)"),
             "OperationResult", Map.of("merge", "How a stale operation of an on_conflict: merge batch was merged "
                     + "(status merged, whose current is the merged state) or why it collided (merge_conflict)"),
             "MergeInfo", Map.of(
@@ -102,7 +103,6 @@ final class OpenApiPrecision implements OpenApiCustomizer {
             "changes", "The change feed clients pull after pushing");
 
     @Override
-    @SuppressWarnings("unchecked")
     public void customise(OpenAPI openApi) {
         Map<String, Schema> schemas = openApi.getComponents().getSchemas();
         schemas.put(PROBLEM, problemSchema());
@@ -129,10 +129,6 @@ final class OpenApiPrecision implements OpenApiCustomizer {
                 });
             }
         });
-        Schema<?> request = schemas.get("BatchRequest");
-        if (request != null && request.getProperties() != null && request.getProperties().get("on_conflict") != null) {
-            ((Schema<Object>) request.getProperties().get("on_conflict")).setDefault("report");
-        }
         Set<String> tags = new LinkedHashSet<>();
         openApi.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
             operation.setTags(operation.getTags() == null ? null
