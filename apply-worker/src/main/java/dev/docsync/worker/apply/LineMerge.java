@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * diff3 over lines: the two diffs base→mine and base→theirs (Myers, from java-diff-utils) are laid over the base;
@@ -106,17 +107,19 @@ final class LineMerge {
                 j++;
             }
             List<Edit> region = edits.subList(i, j);
-            b.copy(pos, start, out);
-            int[] mineRange = range(region, Side.MINE, start, end);
-            int[] theirsRange = range(region, Side.THEIRS, start, end);
-            if (mineRange == null) {
-                t.copy(theirsRange[0], theirsRange[1], out);
-            } else if (theirsRange == null || m.sameLines(mineRange, t, theirsRange)) {
-                m.copy(mineRange[0], mineRange[1], out);
+            b.copy(new Span(pos, start), out);
+            Optional<Span> mineSpan = span(region, Side.MINE, start, end);
+            Optional<Span> theirsSpan = span(region, Side.THEIRS, start, end);
+            if (mineSpan.isEmpty()) {
+                t.copy(theirsSpan.orElseThrow(), out);
+            } else if (theirsSpan.isEmpty() || m.sameLines(mineSpan.get(), t, theirsSpan.get())) {
+                m.copy(mineSpan.get(), out);
             } else {
                 collisions++;
-                MergeInfo.Hunk hunk = new MergeInfo.Hunk(start + 1, mineRange[0] + 1, theirsRange[0] + 1,
-                        b.lines(start, end), m.lines(mineRange[0], mineRange[1]), t.lines(theirsRange[0], theirsRange[1]));
+                Span mine = mineSpan.get();
+                Span theirs = theirsSpan.get();
+                MergeInfo.Hunk hunk = new MergeInfo.Hunk(start + 1, mine.start() + 1, theirs.start() + 1,
+                        b.lines(start, end), m.lines(mine.start(), mine.end()), t.lines(theirs.start(), theirs.end()));
                 int chars = chars(hunk);
                 if (!truncated && hunkChars + chars <= MAX_HUNK_CHARS) {
                     hunks.add(hunk);
@@ -131,12 +134,12 @@ final class LineMerge {
         if (collisions > 0) {
             return new Overlapping(collisions, hunks, truncated);
         }
-        b.copy(pos, b.size(), out);
+        b.copy(new Span(pos, b.size()), out);
         return new Clean(String.join("\n", out));
     }
 
-    /** The lines of {@code side} that stand for base lines [start, end), or null if that side left them alone. */
-    private static int[] range(List<Edit> region, Side side, int start, int end) {
+    /** The lines of {@code side} that stand for base lines [start, end); empty if that side left them alone. */
+    private static Optional<Span> span(List<Edit> region, Side side, int start, int end) {
         Edit first = null;
         Edit last = null;
         for (Edit edit : region) {
@@ -146,9 +149,10 @@ final class LineMerge {
             }
         }
         if (first == null) {
-            return null;
+            return Optional.empty();
         }
-        return new int[] {first.sideStart() - (first.baseStart() - start), last.sideEnd() + (end - last.baseEnd())};
+        return Optional.of(new Span(first.sideStart() - (first.baseStart() - start),
+                last.sideEnd() + (end - last.baseEnd())));
     }
 
     private static int chars(MergeInfo.Hunk hunk) {
@@ -206,6 +210,10 @@ final class LineMerge {
         MINE, THEIRS
     }
 
+    /** Lines [start, end) of one version. */
+    private record Span(int start, int end) {
+    }
+
     /** Base lines [baseStart, baseEnd) became the side's lines [sideStart, sideEnd). */
     private record Edit(Side side, int baseStart, int baseEnd, int sideStart, int sideEnd) {
     }
@@ -245,12 +253,12 @@ final class LineMerge {
             return Arrays.asList(text).subList(from, to);
         }
 
-        void copy(int from, int to, List<String> out) {
-            out.addAll(lines(from, to));
+        void copy(Span span, List<String> out) {
+            out.addAll(lines(span.start(), span.end()));
         }
 
-        boolean sameLines(int[] range, Lines other, int[] otherRange) {
-            return Arrays.equals(ids, range[0], range[1], other.ids, otherRange[0], otherRange[1]);
+        boolean sameLines(Span span, Lines other, Span otherSpan) {
+            return Arrays.equals(ids, span.start(), span.end(), other.ids, otherSpan.start(), otherSpan.end());
         }
     }
 

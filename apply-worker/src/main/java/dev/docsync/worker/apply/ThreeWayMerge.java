@@ -65,23 +65,18 @@ final class ThreeWayMerge {
             collisions.add("title");
             reasons.add("title changed on both sides");
         }
-        String content = null;
-        LineMerge.Outcome lines = null;
-        Optional<String> contentTaken = field(base.content(), mine.content(), theirs.content());
-        if (contentTaken.isPresent()) {
-            content = contentTaken.get();
-        } else {
-            lines = LineMerge.merge(base.content(), mine.content(), theirs.content(), budget);
-            if (lines instanceof LineMerge.Clean clean) {
-                content = clean.text();
-            } else {
+        LineMerge.Outcome lines = field(base.content(), mine.content(), theirs.content())
+                .<LineMerge.Outcome>map(LineMerge.Clean::new)
+                .orElseGet(() -> LineMerge.merge(base.content(), mine.content(), theirs.content(), budget));
+        switch (lines) {
+            case LineMerge.Clean clean -> { }
+            case LineMerge.Overlapping o -> {
                 collisions.add("content");
-                reasons.add(switch (lines) {
-                    case LineMerge.Overlapping o -> o.count() + " content hunk" + (o.count() == 1 ? "" : "s")
-                            + " changed on both sides";
-                    case LineMerge.TooLarge t -> t.reason();
-                    case LineMerge.Clean c -> throw new IllegalStateException();
-                });
+                reasons.add(o.count() + " content hunk" + (o.count() == 1 ? "" : "s") + " changed on both sides");
+            }
+            case LineMerge.TooLarge t -> {
+                collisions.add("content");
+                reasons.add(t.reason());
             }
         }
         boolean yjsAgrees = Objects.equals(mine.yjsStateB64(), base.yjsStateB64())
@@ -97,7 +92,7 @@ final class ThreeWayMerge {
                     : new Collided(collisions, List.of(), false, String.join("; ", reasons));
         }
         String yjs = Objects.equals(mine.yjsStateB64(), base.yjsStateB64()) ? theirs.yjsStateB64() : mine.yjsStateB64();
-        return new Merged(new Fields(title.orElseThrow(), content, yjs));
+        return new Merged(new Fields(title.orElseThrow(), ((LineMerge.Clean) lines).text(), yjs));
     }
 
     /** The merged value of a field, or empty when both sides changed it differently. */
