@@ -144,6 +144,11 @@ export interface components {
     schemas: {
         BatchRequest: {
             atomic?: boolean;
+            /**
+             * @description What a stale update (base_version older than the document) does: "report" it as a version_conflict (the default), or "merge" it three-way with what changed since its base (status merged, or a conflict with error.code merge_conflict)
+             * @enum {string}
+             */
+            on_conflict?: "report" | "merge";
             operations: components["schemas"]["OperationRequest"][];
             workspace_id: string;
         };
@@ -211,7 +216,7 @@ export interface components {
         };
         ErrorInfo: {
             /** @enum {string} */
-            code: "version_conflict" | "not_found" | "already_exists" | "deleted" | "invalid" | "atomic_batch_failed" | "idempotency_key_reused" | "unreadable_event" | "unappliable";
+            code: "version_conflict" | "not_found" | "already_exists" | "deleted" | "invalid" | "atomic_batch_failed" | "idempotency_key_reused" | "unreadable_event" | "unappliable" | "merge_conflict";
             message: string;
         };
         HistoryItem: {
@@ -219,12 +224,52 @@ export interface components {
             /** Format: uuid */
             batch_id: string;
             client_id: string | null;
+            /** @description for a version made by a three-way merge: the algorithm and the base_version it merged from */
+            merge?: components["schemas"]["MergeInfo"];
             /** @enum {string} */
             operation: "create" | "update" | "delete";
             /** Format: date-time */
             stamped_at: string;
             /** Format: int64 */
             version: number;
+        };
+        Hunk: {
+            /** @description the base's lines of the region, without their newline */
+            base: string[];
+            /**
+             * Format: int32
+             * @description 1-based line where the region starts in the base
+             */
+            base_line: number;
+            /** @description the operation's lines for it */
+            mine: string[];
+            /**
+             * Format: int32
+             * @description 1-based line where it starts in the operation's content
+             */
+            mine_line: number;
+            /** @description the current document's lines for it */
+            theirs: string[];
+            /**
+             * Format: int32
+             * @description 1-based line where it starts in the current content
+             */
+            theirs_line: number;
+        };
+        MergeInfo: {
+            /** @description the merge algorithm and its version, e.g. diff3-lines/1 */
+            algorithm: string;
+            /** @description merge_conflict: the fields changed differently on both sides (title, content, yjs_state_b64), or deleted for an edit against a delete */
+            fields?: string[];
+            /**
+             * Format: int64
+             * @description the base_version the operation was merged from
+             */
+            from_base_version: number;
+            /** @description merge_conflict on content: the regions both sides changed differently, in order (at most 16 KiB of lines in all) */
+            hunks?: components["schemas"]["Hunk"][];
+            /** @description true when colliding hunks were left out to keep the result small */
+            hunks_truncated?: boolean;
         };
         NewDocument: {
             content?: string;
@@ -247,10 +292,12 @@ export interface components {
             current_omitted?: boolean;
             document_id?: string;
             error?: components["schemas"]["ErrorInfo"];
+            /** @description How a stale operation of an on_conflict: merge batch was merged (status merged, whose current is the merged state) or why it collided (merge_conflict) */
+            merge?: components["schemas"]["MergeInfo"];
             /** @enum {string} */
             operation: "create" | "update" | "delete";
             /** @enum {string} */
-            status: "success" | "conflict" | "error" | "skipped";
+            status: "success" | "merged" | "conflict" | "error" | "skipped";
             /** Format: int64 */
             version?: number;
         };

@@ -56,7 +56,7 @@ public final class BatchRequestParser {
     public record TooManyOperations(int count, int max) implements Outcome {
     }
 
-    private static final Set<String> ROOT_FIELDS = Set.of("workspace_id", "atomic", "operations");
+    private static final Set<String> ROOT_FIELDS = Set.of("workspace_id", "atomic", "on_conflict", "operations");
     private static final Set<String> OPERATION_FIELDS =
             Set.of("client_id", "operation", "document_id", "base_version", "data");
     private static final Set<String> DATA_FIELDS = Set.of("title", "content", "yjs_state_b64");
@@ -84,6 +84,7 @@ public final class BatchRequestParser {
         errors.unknownFields(root, "", ROOT_FIELDS);
         String workspaceId = errors.id(root, "", "workspace_id", limits.maxWorkspaceIdLength(), true);
         boolean atomic = errors.optionalBoolean(root, "", "atomic");
+        OnConflict onConflict = errors.onConflict(root);
         List<OperationRequest> parsed = new ArrayList<>();
         if (operations == null) {
             errors.add("/operations", "is required");
@@ -108,7 +109,7 @@ public final class BatchRequestParser {
         if (!errors.isEmpty()) {
             return errors.invalid();
         }
-        return new Parsed(new BatchRequest(workspaceId, atomic, parsed));
+        return new Parsed(new BatchRequest(workspaceId, atomic, onConflict, parsed));
     }
 
     /**
@@ -342,6 +343,19 @@ public final class BatchRequestParser {
                 return false;
             }
             return value.booleanValue();
+        }
+
+        /** {@code "report"} (also when absent) or {@code "merge"}, spelled exactly; anything else is an error. */
+        OnConflict onConflict(JsonNode root) {
+            JsonNode value = root.get("on_conflict");
+            if (value == null) {
+                return OnConflict.REPORT;
+            }
+            Optional<OnConflict> known = value.isString() ? OnConflict.fromWire(value.asString()) : Optional.empty();
+            if (known.isEmpty()) {
+                add("/on_conflict", "must be \"report\" or \"merge\"");
+            }
+            return known.orElse(OnConflict.REPORT);
         }
 
         String optionalString(JsonNode node, String at, String field) {

@@ -17,7 +17,7 @@ public record BatchResult(UUID batchId, String workspaceId, BatchStatus status, 
     }
 
     public static BatchResult completed(UUID batchId, String workspaceId, boolean atomic, List<OperationResult> results) {
-        int successful = (int) results.stream().filter(r -> r.status() == ResultStatus.SUCCESS).count();
+        int successful = (int) results.stream().filter(r -> r.status().successful()).count();
         return new BatchResult(batchId, workspaceId, BatchStatus.COMPLETED, atomic, results.size(), successful,
                 results.size() - successful, List.copyOf(results), null);
     }

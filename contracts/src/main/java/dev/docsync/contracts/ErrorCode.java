@@ -17,7 +17,12 @@ public enum ErrorCode {
      * The projection refused the batch deterministically (a data error or size limit that no retry cures): the
      * batch is rejected as a whole and dead-lettered, and its partition moves on (DESIGN §6.7).
      */
-    UNAPPLIABLE;
+    UNAPPLIABLE,
+    /**
+     * An {@code on_conflict: merge} batch's stale update could not be merged: fields collided (the result's
+     * {@code merge} names them), or the edit met a delete (status {@code conflict}).
+     */
+    MERGE_CONFLICT;
 
     @JsonValue
     public String wire() {

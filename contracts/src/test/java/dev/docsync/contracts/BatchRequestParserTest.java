@@ -128,4 +128,32 @@ class BatchRequestParserTest {
         assertThat(parse("{\"workspace_id\": \"ws\", \"operations\": [" + ops + "]}"))
                 .isEqualTo(new TooManyOperations(101, 100));
     }
+
+    @Test
+    void onConflictIsReportUnlessTheBatchAsksToMerge() {
+        String ops = "\"operations\": [{\"client_id\": \"a\", \"operation\": \"create\"}]";
+
+        var absent = parse("{\"workspace_id\": \"ws\", " + ops + "}");
+        var merge = parse("{\"workspace_id\": \"ws\", \"on_conflict\": \"merge\", " + ops + "}");
+        var report = parse("{\"workspace_id\": \"ws\", \"on_conflict\": \"report\", " + ops + "}");
+
+        assertThat(((Parsed) absent).request().onConflict()).isEqualTo(OnConflict.REPORT);
+        assertThat(((Parsed) merge).request().onConflict()).isEqualTo(OnConflict.MERGE);
+        assertThat(((Parsed) report).request().onConflict()).isEqualTo(OnConflict.REPORT);
+    }
+
+    @Test
+    void anOnConflictOtherThanReportOrMergeIsRejectedWithItsPointer() {
+        String ops = "\"operations\": [{\"client_id\": \"a\", \"operation\": \"create\"}]";
+        for (String value : List.of("\"Merge\"", "\"theirs\"", "\"\"", "null", "true", "1", "[\"merge\"]",
+                "{\"mode\": \"merge\"}")) {
+            BatchRequestParser.Outcome outcome = parse("{\"workspace_id\": \"ws\", \"on_conflict\": " + value
+                    + ", " + ops + "}");
+            assertThat(outcome).as(value).isInstanceOf(Invalid.class);
+            assertThat(((Invalid) outcome).errors()).as(value).singleElement().satisfies(error -> {
+                assertThat(error.pointer()).isEqualTo("/on_conflict");
+                assertThat(error.message()).contains("report", "merge");
+            });
+        }
+    }
 }

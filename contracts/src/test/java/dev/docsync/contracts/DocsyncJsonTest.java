@@ -38,4 +38,40 @@ class DocsyncJsonTest {
         assertThat(json).contains("\"status\":\"completed\"", "\"code\":\"version_conflict\"", "\"status\":\"skipped\"")
                 .doesNotContain("processing_time_ms", "\"current\"");
     }
+
+    @Test
+    void aMergedResultCountsAsSuccessfulAndSaysHowItMerged() {
+        var merged = new OperationResult("a", OperationType.UPDATE, ResultStatus.MERGED, "d", 5L, null, null, null,
+                MergeInfo.merged("diff3-lines/1", 3));
+        var conflict = new OperationResult("b", OperationType.UPDATE, ResultStatus.CONFLICT, "e", 4L,
+                new ErrorInfo(ErrorCode.MERGE_CONFLICT, "title changed on both sides"), null, null,
+                new MergeInfo("diff3-lines/1", 2, java.util.List.of("title"), java.util.List.of(), false));
+
+        BatchResult result = BatchResult.completed(UUID.randomUUID(), "ws", false, java.util.List.of(merged, conflict));
+
+        assertThat(result.successful()).isEqualTo(1);
+        assertThat(result.failed()).isEqualTo(1);
+        String json = DocsyncJson.mapper().writeValueAsString(result);
+        assertThat(json).contains("\"status\":\"merged\"", "\"code\":\"merge_conflict\"",
+                "\"merge\":{\"algorithm\":\"diff3-lines/1\",\"from_base_version\":3}",
+                "\"fields\":[\"title\"]").doesNotContain("hunks");
+        assertThat(DocsyncJson.mapper().readValue(json, BatchResult.class)).isEqualTo(result);
+    }
+
+    @Test
+    void anEventCarriesOnConflictOnlyWhenItMerges() {
+        OperationEvent report = new OperationEvent(1, UUID.randomUUID(), "ws", 0, 1, false, "a",
+                Instant.parse("2026-11-25T10:00:00Z"), "op", OperationType.UPDATE, "d", 2L, null, null);
+        OperationEvent merge = new OperationEvent(1, report.batchId(), "ws", 0, 1, false, "a", report.stampedAt(),
+                "op", OperationType.UPDATE, "d", 2L, null, null, OnConflict.MERGE);
+
+        String reportJson = DocsyncJson.mapper().writeValueAsString(report);
+        String mergeJson = DocsyncJson.mapper().writeValueAsString(merge);
+
+        assertThat(reportJson).doesNotContain("on_conflict");
+        assertThat(mergeJson).contains("\"on_conflict\":\"merge\"");
+        assertThat(DocsyncJson.mapper().readValue(reportJson, OperationEvent.class).onConflict())
+                .isEqualTo(OnConflict.REPORT);
+        assertThat(DocsyncJson.mapper().readValue(mergeJson, OperationEvent.class)).isEqualTo(merge);
+    }
 }

@@ -61,4 +61,20 @@ final class Batches {
         }
         return op;
     }
+
+    /** Any operation; {@code baseVersion} and {@code data} are left out when null. */
+    static Map<String, Object> op(String clientId, String operation, String documentId, Long baseVersion,
+            Map<String, Object> data) {
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("client_id", clientId);
+        op.put("operation", operation);
+        op.put("document_id", documentId);
+        if (baseVersion != null) {
+            op.put("base_version", baseVersion);
+        }
+        if (data != null) {
+            op.put("data", data);
+        }
+        return op;
+    }
 }

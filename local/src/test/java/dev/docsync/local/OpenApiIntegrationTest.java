@@ -67,7 +67,8 @@ class OpenApiIntegrationTest {
 
     @Test
     void schemasUseTheWireNames() {
-        assertThat(properties("BatchRequest")).containsExactlyInAnyOrder("workspace_id", "atomic", "operations");
+        assertThat(properties("BatchRequest")).containsExactlyInAnyOrder("workspace_id", "atomic", "on_conflict",
+                "operations");
         assertThat(ref(schema("BatchRequest").get("properties").get("operations").get("items")))
                 .isEqualTo("OperationRequest");
         assertThat(properties("OperationRequest"))
@@ -78,6 +79,24 @@ class OpenApiIntegrationTest {
                 "yjs_state_b64", "deleted", "created_at", "updated_at", "updated_by");
         assertThat(properties("NewDocument")).containsExactlyInAnyOrder("document_id", "title", "content",
                 "yjs_state_b64");
+    }
+
+    @Test
+    void theMergeFieldsAreDescribed() {
+        JsonNode onConflict = schema("BatchRequest").get("properties").get("on_conflict");
+        assertThat(onConflict.get("enum").toString()).isEqualTo("[\"report\",\"merge\"]");
+        assertThat(onConflict.get("description").asString()).contains("merge", "the default");
+        assertThat(required("BatchRequest")).doesNotContain("on_conflict");
+        assertThat(ref(schema("OperationResult").get("properties").get("merge"))).isEqualTo("MergeInfo");
+        assertThat(schema("OperationResult").get("properties").get("status").get("enum").toString()).contains("\"merged\"");
+        assertThat(schema("ErrorInfo").get("properties").get("code").get("enum").toString()).contains("\"merge_conflict\"");
+        assertThat(properties("MergeInfo")).containsExactlyInAnyOrder("algorithm", "from_base_version", "fields", "hunks",
+                "hunks_truncated");
+        assertThat(required("MergeInfo")).containsExactlyInAnyOrder("algorithm", "from_base_version");
+        assertThat(required("Hunk")).containsExactlyInAnyOrder("base_line", "mine_line", "theirs_line", "base", "mine",
+                "theirs");
+        assertThat(ref(schema("HistoryItem").get("properties").get("merge"))).isEqualTo("MergeInfo");
+        assertThat(required("HistoryItem")).doesNotContain("merge");
     }
 
     @Test

@@ -69,6 +69,119 @@ class ReplayIntegrationTest {
         assertThat(report.tables().get(1).liveRows()).isEqualTo(report.tables().get(1).replayRows());
     }
 
+    /**
+     * Issue 23: merges are a pure function of the log. Two writers per workspace keep editing paragraphs, titles
+     * and Yjs states of a few documents from stale versions in {@code on_conflict: merge} batches (some atomic,
+     * some deletes); replay must rebuild byte for byte the same documents, history (with how each version merged)
+     * and results (with their merge info and hunks).
+     */
+    @Test
+    void replayingAWorkloadFullOfMergesRebuildsTheSameProjection() {
+        Random random = new Random(SEED + 23);
+        List<String> workspaces = List.of(Batches.workspace("ws_merges"), Batches.workspace("ws_merges"));
+        Map<String, String> tokens = new LinkedHashMap<>();
+        workspaces.forEach(ws -> tokens.put(ws, stack.editor("merger-" + ws, ws)));
+        // What each writer knows: per workspace and document, its content at each version it saw.
+        Map<String, Map<Long, String>> seen = new LinkedHashMap<>();
+        for (String ws : workspaces) {
+            List<Map<String, Object>> creates = new ArrayList<>();
+            for (int d = 0; d < 4; d++) {
+                String content = paragraphs(d, 0);
+                creates.add(Batches.op("c" + d, "create", "doc-" + d, null, Map.of("title", "Doc " + d,
+                        "content", content)));
+                seen.computeIfAbsent(ws + "/doc-" + d, k -> new LinkedHashMap<>()).put(1L, content);
+            }
+            assertThat(stack.api.postBatch(tokens.get(ws), batch(ws, creates)).status()).isEqualTo(200);
+        }
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        for (int b = 0; b < 90; b++) {
+            String ws = workspaces.get(random.nextInt(workspaces.size()));
+            List<Map<String, Object>> ops = new ArrayList<>();
+            List<String> targets = new ArrayList<>();
+            int count = 1 + random.nextInt(3);
+            for (int i = 0; i < count; i++) {
+                String doc = "doc-" + random.nextInt(4);
+                Map<Long, String> versions = seen.get(ws + "/" + doc);
+                List<Long> known = new ArrayList<>(versions.keySet());
+                long base = known.get(Math.max(0, known.size() - 1 - random.nextInt(3)));
+                String content = versions.get(base);
+                if (random.nextInt(25) == 0) {
+                    ops.add(Batches.op("op" + i, "delete", doc, base, null));
+                } else {
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    int paragraph = random.nextInt(6);
+                    data.put("content", content.replace("p" + paragraph + " ", "p" + paragraph + " edit" + b + "." + i
+                            + " "));
+                    if (random.nextInt(4) == 0) {
+                        data.put("title", "Doc " + doc + " by " + b);
+                    }
+                    if (random.nextInt(6) == 0) {
+                        data.put("yjs_state_b64", random.nextBoolean() ? "AQID" : "BAUG");
+                    }
+                    ops.add(Batches.op("op" + i, "update", doc, base, data));
+                }
+                targets.add(doc);
+            }
+            String body = mergeBatch(ws, random.nextInt(5) == 0, random.nextInt(6) != 0, ops);
+            Api.Response response = stack.api.postBatch(tokens.get(ws), body);
+            assertThat(response.status()).as(response.text()).isEqualTo(200);
+            tools.jackson.databind.JsonNode results = response.json().get("results");
+            for (int i = 0; i < results.size(); i++) {
+                tools.jackson.databind.JsonNode result = results.get(i);
+                String status = result.get("status").asString();
+                String code = result.has("error") ? result.get("error").get("code").asString() : "";
+                outcomes.merge(status + (code.isEmpty() ? "" : "/" + code), 1, Integer::sum);
+                Map<Long, String> versions = seen.get(ws + "/" + targets.get(i));
+                if (status.equals("success") && ops.get(i).get("data") instanceof Map<?, ?> data) {
+                    versions.put(result.get("version").asLong(), (String) data.get("content"));
+                } else if (status.equals("merged")) {
+                    long version = result.get("version").asLong();
+                    // A result gives each document's state once; a later one reads it (time travel).
+                    tools.jackson.databind.JsonNode state = result.has("current") ? result.get("current")
+                            : stack.api.get(tokens.get(ws), "/api/v1/workspaces/" + ws + "/documents/"
+                                    + targets.get(i) + "?version=" + version).json();
+                    versions.put(version, state.get("content").asString());
+                }
+            }
+        }
+        System.out.println("merge workload outcomes: " + outcomes);
+        assertThat(outcomes.getOrDefault("merged", 0)).isGreaterThan(10);
+        assertThat(outcomes.getOrDefault("conflict/merge_conflict", 0)).isPositive();
+
+        ReplayCommand.Report report = stack.stack.worker().getBean(ReplayCommand.class)
+                .run(new ReplayCommand.Options(false, false));
+
+        System.out.println(ReplayReport.format(report));
+        assertThat(report.tables()).allSatisfy(table -> {
+            assertThat(table.firstDifference()).isNull();
+            assertThat(table.equal()).isTrue();
+        });
+        Long mergedVersions = stack.jdbc.queryForObject("""
+                select count(*) from %s.document_versions where merged_from is not null and workspace_id in (?, ?)"""
+                .formatted(report.schema()), Long.class, workspaces.get(0), workspaces.get(1));
+        assertThat(mergedVersions).isEqualTo(outcomes.get("merged").longValue());
+    }
+
+    /** Six paragraphs, each a line "p{i} ..." separated by blank lines, so edits of different ones merge. */
+    private static String paragraphs(int doc, int version) {
+        StringBuilder text = new StringBuilder();
+        for (int p = 0; p < 6; p++) {
+            text.append("p").append(p).append(" of doc ").append(doc).append(" v").append(version).append("\n\n");
+        }
+        return text.toString();
+    }
+
+    private static String mergeBatch(String workspace, boolean atomic, boolean merge, List<Map<String, Object>> ops) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("workspace_id", workspace);
+        body.put("atomic", atomic);
+        if (merge) {
+            body.put("on_conflict", "merge");
+        }
+        body.put("operations", ops);
+        return dev.docsync.contracts.DocsyncJson.mapper().writeValueAsString(body);
+    }
+
     @Test
     void aReplaySwappedInWhileTheStackRunsServesTheSameDataAndKeepsApplying() {
         String ws = Batches.workspace("ws_swap");

@@ -4,6 +4,7 @@ import dev.docsync.contracts.BatchResult;
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.ErrorCode;
 import dev.docsync.contracts.ErrorInfo;
+import dev.docsync.contracts.MergeInfo;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.ResultStatus;
@@ -26,10 +27,13 @@ import org.springframework.stereotype.Component;
 
 /**
  * Applies one batch to the documents' current state: version checks, the apply order (creates, then
- * updates, then deletes, each in request order) and atomic all-or-nothing. A pure function of the batch's
- * events and the state it is given: no clock, no randomness, no database, so replaying the log reproduces it.
+ * updates, then deletes, each in request order), three-way merges of stale operations in batches that ask for
+ * them ({@link StaleMerges}) and atomic all-or-nothing. A pure function of the batch's events and the states it
+ * is given: no clock, no randomness, no database, so replaying the log reproduces it.
  * It sees documents without their bodies ({@link DocumentHead}): deciding needs versions, flags, titles and
- * digests, a write brings its own bodies, and a result names the state it reports instead of copying it.
+ * digests, a write brings its own bodies, and a result names the state it reports instead of copying it. Only a
+ * stale update that a merge must merge line-wise reads bodies (base and current content, through
+ * {@link DocumentVersions}).
  */
 @Component
 public class BatchApplier {
@@ -43,30 +47,37 @@ public class BatchApplier {
     /**
      * @param state current documents by key (absent = never existed), without their bodies; updated in place
      *     with the batch's writes
+     * @param versions earlier versions of documents and stored bodies, read only for the stale updates of a batch
+     *     that merges
      */
-    public AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentHead> state) {
+    public AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentHead> state, DocumentVersions versions) {
         OperationEvent head = batch.first();
         Map<DocumentKey, DocumentHead> written = new HashMap<>();
         OpOutcome[] outcomes = new OpOutcome[batch.events().size()];
         boolean[] reportsOwnWrite = new boolean[outcomes.length];
         List<DocumentChange> changes = new ArrayList<>();
+        StaleMerges merges = new StaleMerges(versions);
         for (OperationEvent op : batch.events().stream().sorted(APPLY_ORDER).toList()) {
             DocumentKey key = new DocumentKey(op.workspaceId(), op.documentId());
             reportsOwnWrite[op.seq()] = written.containsKey(key);
             DocumentHead current = written.containsKey(key) ? written.get(key) : state.get(key);
-            OpOutcome outcome = evaluate(op, current);
+            OpOutcome outcome = merges.merge(op, key, current).orElseGet(() -> evaluate(op, current));
             outcomes[op.seq()] = outcome;
-            if (outcome instanceof OpOutcome.Applied applied) {
-                written.put(key, applied.after());
-                changes.add(new DocumentChange(applied.after(), applied.bodies(), op.operation(), op.actor(),
-                        op.batchId(), op.clientId(), op.stampedAt(), batch.position(), changes.size()));
+            if (outcome instanceof OpOutcome.Writes write) {
+                written.put(key, write.after());
+                merges.written(write.after(), write.bodies());
+                Optional<MergeInfo> merge = write instanceof OpOutcome.Merged merged
+                        ? Optional.of(MergeInfo.merged(ThreeWayMerge.ALGORITHM, merged.baseVersion()))
+                        : Optional.empty();
+                changes.add(new DocumentChange(write.after(), write.bodies(), op.operation(), op.actor(),
+                        op.batchId(), op.clientId(), op.stampedAt(), batch.position(), changes.size(), merge));
             }
         }
         Optional<OperationEvent> firstFailure = head.atomic() ? firstFailure(batch, outcomes) : Optional.empty();
         if (firstFailure.isPresent()) {
             String failed = firstFailure.get().clientId();
             for (int i = 0; i < outcomes.length; i++) {
-                if (outcomes[i] instanceof OpOutcome.Applied) {
+                if (outcomes[i] instanceof OpOutcome.Writes) {
                     outcomes[i] = new OpOutcome.Skipped(failed);
                 }
             }
@@ -177,7 +188,7 @@ public class BatchApplier {
     /** The failing operation that comes first in apply order, which the skipped ones name. */
     private static Optional<OperationEvent> firstFailure(GatheredBatch batch, OpOutcome[] outcomes) {
         return batch.events().stream().sorted(APPLY_ORDER)
-                .filter(op -> !(outcomes[op.seq()] instanceof OpOutcome.Applied))
+                .filter(op -> !(outcomes[op.seq()] instanceof OpOutcome.Writes))
                 .findFirst();
     }
 

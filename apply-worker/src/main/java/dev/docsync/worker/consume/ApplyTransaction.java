@@ -11,6 +11,7 @@ import dev.docsync.projection.apply.RefusedWrite;
 import dev.docsync.log.TopicProperties;
 import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.BatchApplier;
+import dev.docsync.worker.apply.DocumentVersions;
 import dev.docsync.worker.apply.GatheredBatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -158,8 +159,9 @@ public class ApplyTransaction {
                 List<GatheredBatch> fresh = fresh(ready);
                 Map<DocumentKey, DocumentHead> state = new HashMap<>(writer.loadHeads(documentKeys(fresh)));
                 Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>(writer.loadKeys(actorKeys(fresh)));
+                ChunkVersions versions = new ChunkVersions(writer);
                 List<AppliedBatch> applied = fresh.stream()
-                        .map(b -> BatchMdc.around(b, () -> apply(b, state, keys))).toList();
+                        .map(b -> BatchMdc.around(b, () -> versions.remember(apply(b, state, keys, versions)))).toList();
                 writer.write(applied, clock.instant());
                 offsets.advance(properties.groupId(), topic.name(), partition, next);
                 return applied;
@@ -183,7 +185,10 @@ public class ApplyTransaction {
             try {
                 Map<DocumentKey, DocumentHead> batchState = statesFor(batch, state);
                 Map<List<String>, AppliedBatch.KeyClaim> batchKeys = claimsFor(batch, keys);
-                AppliedBatch result = BatchMdc.around(batch, () -> apply(batch, batchState, batchKeys));
+                // Each batch is written before the next one applies, so the projection holds every version a
+                // merge of a later batch reads.
+                AppliedBatch result = BatchMdc.around(batch, () -> apply(batch, batchState, batchKeys,
+                        new ChunkVersions(writer)));
                 writer.write(List.of(result), clock.instant());
                 status.releaseSavepoint(savepoint);
                 state.putAll(batchState);
@@ -257,13 +262,13 @@ public class ApplyTransaction {
      * another request it is refused. Otherwise it applies and owns the key from now on.
      */
     private AppliedBatch apply(GatheredBatch batch, Map<DocumentKey, DocumentHead> state,
-            Map<List<String>, AppliedBatch.KeyClaim> keys) {
+            Map<List<String>, AppliedBatch.KeyClaim> keys, DocumentVersions versions) {
         if (batch.unreadable() != null) {
             return applier.unreadable(batch);
         }
         OperationEvent head = batch.first();
         if (head.idempotency() == null) {
-            return applier.apply(batch, state);
+            return applier.apply(batch, state, versions);
         }
         List<String> actorKey = List.of(head.actor(), head.workspaceId(), head.idempotency().key());
         AppliedBatch.KeyClaim owner = keys.get(actorKey);
@@ -274,7 +279,7 @@ public class ApplyTransaction {
         AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(head.actor(), head.workspaceId(),
                 head.idempotency().key(), head.idempotency().requestHash(), head.batchId(), head.stampedAt());
         keys.put(actorKey, claim);
-        return applier.apply(batch, state).withKeyClaim(claim);
+        return applier.apply(batch, state, versions).withKeyClaim(claim);
     }
 
     private static Set<List<String>> actorKeys(List<GatheredBatch> batches) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.ErrorCode;
+import dev.docsync.contracts.MergeInfo;
+import dev.docsync.contracts.OnConflict;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.OperationType;
@@ -16,9 +18,11 @@ import dev.docsync.projection.apply.LogPosition;
 import dev.docsync.projection.apply.StateRef;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -46,15 +50,64 @@ class BatchApplierTest {
         return new Op(OperationType.DELETE, clientId, documentId, baseVersion, null);
     }
 
+    /** Every version written so far and every body, as the projection's history would give them. */
+    private final Map<List<Object>, DocumentHead> history = new HashMap<>();
+    private final Map<String, String> stored = new HashMap<>();
+    /** The bodies the merges read, by digest, in order. */
+    private final List<String> bodiesRead = new ArrayList<>();
+
+    private final DocumentVersions versions = new DocumentVersions() {
+        @Override
+        public Optional<DocumentHead> at(DocumentKey key, long version) {
+            return Optional.ofNullable(history.get(List.of(key, version)));
+        }
+
+        @Override
+        public Map<String, Long> sizes(String workspaceId, Collection<String> digests) {
+            Map<String, Long> sizes = new HashMap<>();
+            digests.stream().filter(stored::containsKey)
+                    .forEach(d -> sizes.put(d, DocumentVersions.utf8Bytes(stored.get(d))));
+            return sizes;
+        }
+
+        @Override
+        public Map<String, String> bodies(String workspaceId, Collection<String> digests) {
+            Map<String, String> texts = new HashMap<>();
+            digests.stream().sorted().filter(stored::containsKey).forEach(d -> {
+                bodiesRead.add(d);
+                texts.put(d, stored.get(d));
+            });
+            return texts;
+        }
+    };
+
     private AppliedBatch apply(boolean atomic, Instant at, Op... ops) {
+        return apply(atomic, OnConflict.REPORT, at, ops);
+    }
+
+    private AppliedBatch merging(boolean atomic, Op... ops) {
+        return apply(atomic, OnConflict.MERGE, T1, ops);
+    }
+
+    private AppliedBatch apply(boolean atomic, OnConflict onConflict, Instant at, Op... ops) {
         UUID batchId = UUID.randomUUID();
         List<OperationEvent> events = new ArrayList<>();
         for (int seq = 0; seq < ops.length; seq++) {
             Op op = ops[seq];
             events.add(new OperationEvent(1, batchId, WS, seq, ops.length, atomic, "actor", at, op.clientId(),
-                    op.type(), op.documentId(), op.baseVersion(), op.data()));
+                    op.type(), op.documentId(), op.baseVersion(), op.data(), null, onConflict));
         }
-        return applier.apply(new GatheredBatch(events, new LogPosition(0, 42)), state);
+        AppliedBatch batch = applier.apply(new GatheredBatch(events, new LogPosition(0, 42)), state, versions);
+        batch.changes().forEach(c -> {
+            history.put(List.of(new DocumentKey(WS, c.state().documentId()), c.state().version()), c.state());
+            c.bodies().forEach(b -> stored.put(b.digest(), b.text()));
+        });
+        return batch;
+    }
+
+    /** The current content of a document, from the bodies written. */
+    private String content(String id) {
+        return stored.get(doc(id).contentDigest());
     }
 
     private static List<ResultStatus> statuses(AppliedBatch batch) {
@@ -164,8 +217,8 @@ class BatchApplierTest {
                 new OperationEvent(1, batchId, WS, 1, 2, false, "a", T0, "u", OperationType.UPDATE, "d", 1L,
                         new DocumentData("x", null, null)));
 
-        AppliedBatch first = applier.apply(new GatheredBatch(events, new LogPosition(1, 5)), state);
-        AppliedBatch second = applier.apply(new GatheredBatch(events, new LogPosition(1, 5)), copy);
+        AppliedBatch first = applier.apply(new GatheredBatch(events, new LogPosition(1, 5)), state, DocumentVersions.none());
+        AppliedBatch second = applier.apply(new GatheredBatch(events, new LogPosition(1, 5)), copy, DocumentVersions.none());
 
         assertThat(second).isEqualTo(first);
         assertThat(copy).isEqualTo(state);
@@ -246,5 +299,166 @@ class BatchApplierTest {
         assertThat(applied.result().results().get(0).clientId()).isEqualTo("c0");
         assertThat(applied.result().results().get(1).error().message()).contains("operation 1", "not json");
         assertThat(applied.stampedAt()).isEqualTo(at);
+    }
+
+    private static final String THREE_PARAGRAPHS = "Intro by Alice.\n\nMiddle by Bob.\n\nEnd by Carol.\n";
+
+    private void documentEditedByTheirs(String title, String content, String yjs) {
+        apply(false, T0, new Op(OperationType.CREATE, "c", "d", null, new DocumentData("Plan", THREE_PARAGRAPHS, "AQID")));
+        apply(false, T0, new Op(OperationType.UPDATE, "theirs", "d", 1L, new DocumentData(title, content, yjs)));
+    }
+
+    @Test
+    void aStaleUpdateOfAMergeBatchTakesTheFieldsEachSideChanged() {
+        documentEditedByTheirs(null, THREE_PARAGRAPHS.replace("Carol", "Carla"), null);
+
+        AppliedBatch batch = merging(false, new Op(OperationType.UPDATE, "mine", "d", 1L,
+                new DocumentData("Mine", null, null)));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.status()).isEqualTo(ResultStatus.MERGED);
+        assertThat(result.version()).isEqualTo(3);
+        assertThat(result.merge()).isEqualTo(MergeInfo.merged("diff3-lines/1", 1));
+        // The merged state is referred to, like every reported state.
+        assertThat(result.current()).isNull();
+        assertThat(batch.currentStates()).containsExactly(Map.entry(0, new StateRef("d", 3)));
+        assertThat(doc("d")).isEqualTo(new DocumentHead("d", WS, 3, "Mine",
+                digest(THREE_PARAGRAPHS.replace("Carol", "Carla")), digest("AQID"), false, T0, T1, "actor"));
+        // Only the title differed on both sides' paths: decided on digests, no body read, none written.
+        assertThat(bodiesRead).isEmpty();
+        assertThat(batch.result().successful()).isEqualTo(1);
+        assertThat(batch.changes()).singleElement().satisfies(c -> {
+            assertThat(c.operation()).isEqualTo(OperationType.UPDATE);
+            assertThat(c.merge()).hasValue(MergeInfo.merged("diff3-lines/1", 1));
+            assertThat(c.bodies()).isEmpty();
+        });
+    }
+
+    @Test
+    void contentEditedInDifferentParagraphsOnBothSidesMerges() {
+        documentEditedByTheirs(null, THREE_PARAGRAPHS.replace("End by Carol.", "End by Carol, edited."), null);
+
+        AppliedBatch batch = merging(false, new Op(OperationType.UPDATE, "mine", "d", 1L,
+                new DocumentData(null, THREE_PARAGRAPHS.replace("Intro by Alice.", "Intro by Alice, edited."), null)));
+
+        assertThat(statuses(batch)).containsExactly(ResultStatus.MERGED);
+        String merged = "Intro by Alice, edited.\n\nMiddle by Bob.\n\nEnd by Carol, edited.\n";
+        assertThat(content("d")).isEqualTo(merged);
+        assertThat(batch.changes().getFirst().bodies()).containsExactly(Body.of(merged));
+        // Content changed on both sides: base's and theirs' content were read, nothing else.
+        assertThat(bodiesRead).containsExactlyInAnyOrder(digest(THREE_PARAGRAPHS),
+                digest(THREE_PARAGRAPHS.replace("End by Carol.", "End by Carol, edited.")));
+    }
+
+    @Test
+    void contentEditedInTheSameParagraphCollidesWithItsHunksAndChangesNothing() {
+        documentEditedByTheirs(null, THREE_PARAGRAPHS.replace("Middle by Bob.", "Middle by Bob, theirs."), null);
+
+        AppliedBatch batch = merging(false, new Op(OperationType.UPDATE, "mine", "d", 1L,
+                new DocumentData("Mine", THREE_PARAGRAPHS.replace("Middle by Bob.", "Middle by Bob, mine."), null)));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.status()).isEqualTo(ResultStatus.CONFLICT);
+        assertThat(result.error().code()).isEqualTo(ErrorCode.MERGE_CONFLICT);
+        assertThat(result.version()).isEqualTo(2);
+        assertThat(batch.currentStates()).containsExactly(Map.entry(0, new StateRef("d", 2)));
+        assertThat(result.merge().fields()).containsExactly("content");
+        assertThat(result.merge().fromBaseVersion()).isEqualTo(1);
+        assertThat(result.merge().hunks()).containsExactly(new MergeInfo.Hunk(3, 3, 3, List.of("Middle by Bob."),
+                List.of("Middle by Bob, mine."), List.of("Middle by Bob, theirs.")));
+        assertThat(doc("d").version()).isEqualTo(2);
+        assertThat(batch.changes()).isEmpty();
+        assertThat(batch.result().failed()).isEqualTo(1);
+    }
+
+    @Test
+    void titlesAndYjsStatesChangedOnBothSidesCollide() {
+        documentEditedByTheirs("Theirs", null, "BBBB");
+
+        AppliedBatch batch = merging(false, new Op(OperationType.UPDATE, "mine", "d", 1L,
+                new DocumentData("Mine", null, "CCCC")));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.error().code()).isEqualTo(ErrorCode.MERGE_CONFLICT);
+        assertThat(result.merge().fields()).containsExactly("title", "yjs_state_b64");
+        assertThat(result.error().message()).startsWith("base_version 1, current version 2: ");
+    }
+
+    @Test
+    void aStaleDeleteCollidesWithTheEditsItDidNotSee() {
+        documentEditedByTheirs("Theirs", null, null);
+
+        AppliedBatch batch = merging(false, delete("mine", "d", 1L));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.error().code()).isEqualTo(ErrorCode.MERGE_CONFLICT);
+        assertThat(result.merge().fields()).containsExactly("deleted");
+        assertThat(doc("d").deleted()).isFalse();
+    }
+
+    @Test
+    void anEditOfADocumentDeletedSinceItsBaseCollides() {
+        apply(false, T0, new Op(OperationType.CREATE, "c", "d", null, new DocumentData("Plan", THREE_PARAGRAPHS, null)));
+        apply(false, T0, delete("theirs", "d", 1L));
+
+        AppliedBatch batch = merging(false, update("mine", "d", 1L, "Mine"));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.status()).isEqualTo(ResultStatus.CONFLICT);
+        assertThat(result.error().code()).isEqualTo(ErrorCode.MERGE_CONFLICT);
+        assertThat(result.merge().fields()).containsExactly("deleted");
+        assertThat(batch.currentStates()).containsExactly(Map.entry(0, new StateRef("d", 2)));
+        assertThat(doc("d").deleted()).isTrue();
+    }
+
+    @Test
+    void aReportBatchStillReportsAVersionConflict() {
+        documentEditedByTheirs(null, THREE_PARAGRAPHS.replace("Carol", "Carla"), null);
+
+        AppliedBatch batch = apply(false, T1, update("mine", "d", 1L, "Mine"));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.error().code()).isEqualTo(ErrorCode.VERSION_CONFLICT);
+        assertThat(result.merge()).isNull();
+    }
+
+    @Test
+    void aBaseVersionTheDocumentNeverHadIsAVersionConflict() {
+        documentEditedByTheirs("Theirs", null, null);
+
+        AppliedBatch batch = merging(false, update("mine", "d", 7L, "Mine"));
+
+        assertThat(batch.result().results().getFirst().error().code()).isEqualTo(ErrorCode.VERSION_CONFLICT);
+    }
+
+    @Test
+    void anAtomicMergeBatchWithACollisionAppliesNothing() {
+        documentEditedByTheirs("Theirs", null, null);
+        apply(false, T0, new Op(OperationType.CREATE, "c", "e", null, new DocumentData("E", "e\n", null)));
+        apply(false, T0, new Op(OperationType.UPDATE, "theirs", "e", 1L, new DocumentData(null, "e2\n", null)));
+
+        AppliedBatch batch = merging(true, update("merges", "e", 1L, "E mine"), update("collides", "d", 1L, "Mine"));
+
+        assertThat(statuses(batch)).containsExactly(ResultStatus.SKIPPED, ResultStatus.CONFLICT);
+        assertThat(batch.result().results().getFirst().error().message()).contains("operation collides");
+        assertThat(batch.changes()).isEmpty();
+        assertThat(doc("e").version()).isEqualTo(2);
+        assertThat(batch.result().successful()).isZero();
+    }
+
+    @Test
+    void aSecondStaleUpdateInOneBatchMergesWithTheFirst() {
+        apply(false, T0, new Op(OperationType.CREATE, "c", "d", null, new DocumentData("Plan", THREE_PARAGRAPHS, null)));
+
+        AppliedBatch batch = merging(false,
+                new Op(OperationType.UPDATE, "first", "d", 1L, new DocumentData(null,
+                        THREE_PARAGRAPHS.replace("Alice", "Alicia"), null)),
+                new Op(OperationType.UPDATE, "second", "d", 1L, new DocumentData("Renamed",
+                        THREE_PARAGRAPHS.replace("Carol", "Carla"), null)));
+
+        assertThat(statuses(batch)).containsExactly(ResultStatus.SUCCESS, ResultStatus.MERGED);
+        assertThat(doc("d").version()).isEqualTo(3);
+        assertThat(doc("d").title()).isEqualTo("Renamed");
+        assertThat(content("d")).isEqualTo(THREE_PARAGRAPHS.replace("Alice", "Alicia").replace("Carol", "Carla"));
     }
 }

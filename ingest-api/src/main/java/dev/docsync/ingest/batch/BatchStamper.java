@@ -37,7 +37,7 @@ class BatchStamper {
             String documentId = op.documentId() != null ? op.documentId() : uuids.generate().toString();
             events.add(new OperationEvent(OperationEvent.CURRENT_SCHEMA, batchId, request.workspaceId(), seq,
                     ops.size(), request.atomic(), actor, stampedAt, op.clientId(), op.operation(), documentId,
-                    op.baseVersion(), op.data(), idempotency));
+                    op.baseVersion(), op.data(), idempotency, request.onConflict()));
         }
         return new StampedBatch(batchId, request.workspaceId(), actor, stampedAt, events);
     }

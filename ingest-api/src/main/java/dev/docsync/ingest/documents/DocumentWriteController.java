@@ -145,7 +145,7 @@ class DocumentWriteController {
         }
         OperationResult result = applied.result().get();
         return switch (result.status()) {
-            case SUCCESS -> {
+            case SUCCESS, MERGED -> {
                 DocumentView document = documents.findVersion(workspaceId, result.documentId(), result.version())
                         .orElseThrow();
                 ResponseEntity.BodyBuilder response = ResponseEntity.status(success)

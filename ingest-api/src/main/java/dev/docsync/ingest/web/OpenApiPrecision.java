@@ -52,6 +52,8 @@ final class OpenApiPrecision implements OpenApiCustomizer {
                     "updated_by")),
             Map.entry("HistoryItem", List.of("version", "operation", "actor", "batch_id", "client_id", "stamped_at")),
             Map.entry("ChangeItem", List.of("document_id", "version", "operation", "batch_id", "actor", "stamped_at")),
+            Map.entry("MergeInfo", List.of("algorithm", "from_base_version")),
+            Map.entry("Hunk", List.of("base_line", "mine_line", "theirs_line", "base", "mine", "theirs")),
             Map.entry("PageDocumentSummary", List.of("items", "next_cursor")),
             Map.entry("PageHistoryItem", List.of("items", "next_cursor")),
             Map.entry("PageChangeItem", List.of("items", "next_cursor")),
@@ -65,6 +67,32 @@ final class OpenApiPrecision implements OpenApiCustomizer {
             "PageDocumentSummary", List.of("next_cursor"),
             "PageHistoryItem", List.of("next_cursor"),
             "SnapshotPage", List.of("next_cursor"));
+
+    /** What a field means where its name and type do not say it (DESIGN §3.1, merge). */
+    private static final Map<String, Map<String, String>> DESCRIPTIONS = Map.of(
+            // The default is said in words: a schema "default" makes generated client types require the field.
+            "BatchRequest", Map.of("on_conflict", "What a stale update (base_version older than the document) does: "
+                    + "\"report\" it as a version_conflict (the default), or \"merge\" it three-way with what changed "
+                    + "since its base (status merged, or a conflict with error.code merge_conflict)"),
+            "OperationResult", Map.of("merge", "How a stale operation of an on_conflict: merge batch was merged "
+                    + "(status merged, whose current is the merged state) or why it collided (merge_conflict)"),
+            "MergeInfo", Map.of(
+                    "algorithm", "the merge algorithm and its version, e.g. diff3-lines/1",
+                    "from_base_version", "the base_version the operation was merged from",
+                    "fields", "merge_conflict: the fields changed differently on both sides (title, content, "
+                            + "yjs_state_b64), or deleted for an edit against a delete",
+                    "hunks", "merge_conflict on content: the regions both sides changed differently, in order "
+                            + "(at most 16 KiB of lines in all)",
+                    "hunks_truncated", "true when colliding hunks were left out to keep the result small"),
+            "Hunk", Map.of(
+                    "base_line", "1-based line where the region starts in the base",
+                    "mine_line", "1-based line where it starts in the operation's content",
+                    "theirs_line", "1-based line where it starts in the current content",
+                    "base", "the base's lines of the region, without their newline",
+                    "mine", "the operation's lines for it",
+                    "theirs", "the current document's lines for it"),
+            "HistoryItem", Map.of("merge", "for a version made by a three-way merge: the algorithm and the "
+                    + "base_version it merged from"));
 
     private static final Map<String, String> TAGS = Map.of(
             "batch-controller", "batches",
@@ -100,6 +128,17 @@ final class OpenApiPrecision implements OpenApiCustomizer {
             Schema<?> schema = schemas.get(name);
             if (schema != null) {
                 fields.forEach(field -> nullable((Schema<?>) schema.getProperties().get(field)));
+            }
+        });
+        DESCRIPTIONS.forEach((name, fields) -> {
+            Schema<?> schema = schemas.get(name);
+            if (schema != null && schema.getProperties() != null) {
+                fields.forEach((field, text) -> {
+                    Schema<?> property = (Schema<?>) schema.getProperties().get(field);
+                    if (property != null) {
+                        property.setDescription(text);
+                    }
+                });
             }
         });
         Set<String> tags = new LinkedHashSet<>();

@@ -7,8 +7,10 @@ import dev.docsync.projection.Rows;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -30,8 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The write side of the projection, used only by the apply-worker inside its apply transaction. Each statement
- * is sent once whatever the number of rows (array parameters and batched statements). It reads no bodies: it
- * writes those the changes bring, and documents and versions refer to bodies by digest.
+ * is sent once whatever the number of rows (array parameters and batched statements). It reads no bodies but
+ * those a three-way merge asks for: it writes those the changes bring, and documents and versions refer to bodies
+ * by digest.
  */
 @Repository
 public class ProjectionWriter {
@@ -42,6 +46,23 @@ public class ProjectionWriter {
                    updated_at, updated_by
               from documents
              where (workspace_id, document_id) in (select * from unnest(?::text[], ?::text[]))""";
+
+    /** A version's state from history without its bodies (created_at is version 1's stamp), for a merge's base. */
+    private static final String LOAD_VERSION_HEAD = """
+            select v.workspace_id, v.document_id, v.version, v.title, v.content_digest, v.yjs_digest, v.deleted,
+                   c.stamped_at as created_at, v.stamped_at as updated_at, v.actor as updated_by
+              from document_versions v
+              join document_versions c
+                on c.workspace_id = v.workspace_id and c.document_id = v.document_id and c.version = 1
+             where v.workspace_id = ? and v.document_id = ? and v.version = ?""";
+
+    /** Sizes first: {@code octet_length} does not read (decompress) the body. */
+    private static final String BODY_SIZES = """
+            select digest, octet_length(body) as bytes from document_bodies
+             where workspace_id = ? and digest = any(?)""";
+
+    private static final String LOAD_BODIES = """
+            select digest, body from document_bodies where workspace_id = ? and digest = any(?)""";
 
     private static final String APPLIED_BATCHES = "select batch_id from batch_results where batch_id = any(?)";
 
@@ -69,8 +90,9 @@ public class ProjectionWriter {
     private static final String INSERT_VERSION = """
             insert into document_versions (workspace_id, document_id, version, operation, actor, batch_id,
                                            client_id, stamped_at, title, content_digest, yjs_digest, deleted,
-                                           log_partition, log_offset, apply_index)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                           log_partition, log_offset, apply_index, merged_from,
+                                           merge_algorithm)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String INSERT_RESULT = """
             insert into batch_results (batch_id, workspace_id, actor, atomic, total, successful, failed, results,
@@ -124,13 +146,58 @@ public class ProjectionWriter {
             ps.setArray(1, textArray(ps.getConnection(), workspaces));
             ps.setArray(2, textArray(ps.getConnection(), documents));
         }, rs -> {
-            DocumentHead head = new DocumentHead(rs.getString("document_id"), rs.getString("workspace_id"),
-                    rs.getLong("version"), rs.getString("title"), rs.getString("content_digest"),
-                    rs.getString("yjs_digest"), rs.getBoolean("deleted"), Rows.instant(rs, "created_at"),
-                    Rows.instant(rs, "updated_at"), rs.getString("updated_by"));
+            DocumentHead head = head(rs);
             found.put(new DocumentKey(head.workspaceId(), head.documentId()), head);
         });
         return found;
+    }
+
+    private static DocumentHead head(ResultSet rs) throws SQLException {
+        return new DocumentHead(rs.getString("document_id"), rs.getString("workspace_id"), rs.getLong("version"),
+                rs.getString("title"), rs.getString("content_digest"), rs.getString("yjs_digest"),
+                rs.getBoolean("deleted"), Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"),
+                rs.getString("updated_by"));
+    }
+
+    /**
+     * The document's state at {@code version} as the projection holds it (in this transaction), without its bodies:
+     * the base of a three-way merge. Empty for a version that does not exist.
+     */
+    public Optional<DocumentHead> loadVersionHead(DocumentKey key, long version) {
+        List<DocumentHead> found = jdbc.query(LOAD_VERSION_HEAD, (rs, n) -> head(rs), key.workspaceId(),
+                key.documentId(), version);
+        return found.stream().findFirst();
+    }
+
+    /** The UTF-8 size in bytes of each stored body of {@code digests} in the workspace (absent: not stored). */
+    public Map<String, Long> bodySizes(String workspaceId, Collection<String> digests) {
+        Map<String, Long> sizes = new HashMap<>();
+        if (!digests.isEmpty()) {
+            jdbc.query(BODY_SIZES, ps -> {
+                ps.setString(1, workspaceId);
+                ps.setArray(2, textArray(ps.getConnection(), List.copyOf(digests)));
+            }, rs -> {
+                sizes.put(rs.getString("digest"), rs.getLong("bytes"));
+            });
+        }
+        return sizes;
+    }
+
+    /**
+     * The text of each stored body of {@code digests} in the workspace: only a three-way merge reads bodies (base
+     * and current content that both sides changed), and only after asking their sizes.
+     */
+    public Map<String, String> loadBodies(String workspaceId, Collection<String> digests) {
+        Map<String, String> bodies = new HashMap<>();
+        if (!digests.isEmpty()) {
+            jdbc.query(LOAD_BODIES, ps -> {
+                ps.setString(1, workspaceId);
+                ps.setArray(2, textArray(ps.getConnection(), List.copyOf(digests)));
+            }, rs -> {
+                bodies.put(rs.getString("digest"), rs.getString("body"));
+            });
+        }
+        return bodies;
     }
 
     public Set<UUID> appliedBatchIds(Collection<UUID> batchIds) {
@@ -208,6 +275,13 @@ public class ProjectionWriter {
             ps.setInt(13, c.position().partition());
             ps.setLong(14, c.position().offset());
             ps.setInt(15, c.applyIndex());
+            if (c.merge().isPresent()) {
+                ps.setLong(16, c.merge().get().fromBaseVersion());
+                ps.setString(17, c.merge().get().algorithm());
+            } else {
+                ps.setNull(16, Types.BIGINT);
+                ps.setNull(17, Types.VARCHAR);
+            }
         });
         Timestamp applied = Rows.timestamp(appliedAt);
         jdbc.batchUpdate(INSERT_RESULT, batches, 500, (ps, b) -> {

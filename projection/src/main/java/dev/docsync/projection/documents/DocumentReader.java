@@ -4,6 +4,7 @@ import dev.docsync.contracts.DocumentView;
 import dev.docsync.projection.Rows;
 import dev.docsync.contracts.DocumentSummary;
 import dev.docsync.contracts.HistoryItem;
+import dev.docsync.contracts.MergeInfo;
 import dev.docsync.contracts.OperationType;
 import java.util.List;
 import java.util.Optional;
@@ -31,7 +32,7 @@ public class DocumentReader {
              where v.workspace_id = :workspace and v.document_id = :document and v.version = :version""";
 
     private static final String HISTORY = """
-            select version, operation, actor, batch_id, client_id, stamped_at
+            select version, operation, actor, batch_id, client_id, stamped_at, merged_from, merge_algorithm
               from document_versions
              where workspace_id = :workspace and document_id = :document and version > :after
              order by version
@@ -67,8 +68,14 @@ public class DocumentReader {
                 .param("limit", limit)
                 .query((rs, n) -> new HistoryItem(rs.getLong("version"),
                         OperationType.fromWire(rs.getString("operation")).orElseThrow(), rs.getString("actor"),
-                        rs.getObject("batch_id", UUID.class), rs.getString("client_id"), Rows.instant(rs, "stamped_at")))
+                        rs.getObject("batch_id", UUID.class), rs.getString("client_id"), Rows.instant(rs, "stamped_at"),
+                        merge(rs.getObject("merged_from", Long.class), rs.getString("merge_algorithm"))))
                 .list();
+    }
+
+    /** How a version merged, for the versions a three-way merge made (null for every other one). */
+    private static MergeInfo merge(Long mergedFrom, String algorithm) {
+        return mergedFrom == null ? null : MergeInfo.merged(algorithm, mergedFrom);
     }
 
     /** Documents with ids after {@code afterDocumentId} (keyset paging), ordered by id. */

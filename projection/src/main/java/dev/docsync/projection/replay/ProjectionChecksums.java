@@ -49,7 +49,9 @@ public final class ProjectionChecksums {
         List<Table> tables = List.of(
                 new Table("document_versions", "workspace_id, document_id, version", """
                         workspace_id, document_id, version, operation, actor, batch_id, client_id, stamped_at, title,
-                        content_digest, yjs_digest, deleted, log_partition, log_offset, apply_index""", BEFORE_CUTOFF),
+                        content_digest, yjs_digest, deleted, log_partition, log_offset, apply_index, merged_from,
+                        merge_algorithm""",
+                        BEFORE_CUTOFF),
                 new Table("batch_results", "batch_id", """
                         batch_id, workspace_id, actor, atomic, total, successful, failed, results, stamped_at,
                         log_partition, log_offset, duplicate_of""", BEFORE_CUTOFF),

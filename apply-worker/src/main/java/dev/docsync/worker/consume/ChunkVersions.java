@@ -1,0 +1,87 @@
+package dev.docsync.worker.consume;
+
+import dev.docsync.projection.apply.AppliedBatch;
+import dev.docsync.projection.apply.Body;
+import dev.docsync.projection.apply.DocumentChange;
+import dev.docsync.projection.apply.DocumentHead;
+import dev.docsync.projection.apply.DocumentKey;
+import dev.docsync.projection.apply.ProjectionWriter;
+import dev.docsync.worker.apply.DocumentVersions;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The versions and bodies a three-way merge reads, within one apply transaction: those written by earlier batches
+ * of the chunk (not yet in PostgreSQL, since a chunk is written at its end) from their {@link DocumentChange}s,
+ * which carry the bodies they brought; all others from the projection. So a merge reads the same states however
+ * the log is cut into chunks, live or in replay.
+ */
+final class ChunkVersions implements DocumentVersions {
+
+    private record VersionKey(DocumentKey document, long version) {
+    }
+
+    private final ProjectionWriter writer;
+    private final Map<VersionKey, DocumentHead> written = new HashMap<>();
+    private final Map<List<String>, String> bodies = new HashMap<>();
+
+    ChunkVersions(ProjectionWriter writer) {
+        this.writer = writer;
+    }
+
+    @Override
+    public Optional<DocumentHead> at(DocumentKey key, long version) {
+        DocumentHead known = written.get(new VersionKey(key, version));
+        return known != null ? Optional.of(known) : writer.loadVersionHead(key, version);
+    }
+
+    @Override
+    public Map<String, Long> sizes(String workspaceId, Collection<String> digests) {
+        Map<String, Long> sizes = new HashMap<>();
+        Set<String> stored = new HashSet<>();
+        for (String digest : digests) {
+            String known = bodies.get(List.of(workspaceId, digest));
+            if (known != null) {
+                sizes.put(digest, DocumentVersions.utf8Bytes(known));
+            } else {
+                stored.add(digest);
+            }
+        }
+        sizes.putAll(writer.bodySizes(workspaceId, stored));
+        return sizes;
+    }
+
+    @Override
+    public Map<String, String> bodies(String workspaceId, Collection<String> digests) {
+        Map<String, String> texts = new HashMap<>();
+        Set<String> stored = new HashSet<>();
+        for (String digest : digests) {
+            String known = bodies.get(List.of(workspaceId, digest));
+            if (known != null) {
+                texts.put(digest, known);
+            } else {
+                stored.add(digest);
+            }
+        }
+        texts.putAll(writer.loadBodies(workspaceId, stored));
+        return texts;
+    }
+
+    /** Remembers the versions {@code batch} wrote and their bodies, for the merges of later batches; returns it. */
+    AppliedBatch remember(AppliedBatch batch) {
+        for (DocumentChange change : batch.changes()) {
+            DocumentHead state = change.state();
+            written.put(new VersionKey(new DocumentKey(state.workspaceId(), state.documentId()), state.version()),
+                    state);
+            for (Body body : change.bodies()) {
+                bodies.put(List.of(state.workspaceId(), body.digest()), body.text());
+            }
+        }
+        return batch;
+    }
+}
