@@ -5,8 +5,10 @@ import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.ErrorCode;
 import dev.docsync.contracts.ErrorInfo;
 import dev.docsync.contracts.MergeInfo;
+import dev.docsync.contracts.OnConflict;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationResult;
+import dev.docsync.contracts.OperationType;
 import dev.docsync.contracts.ResultStatus;
 import dev.docsync.contracts.StorableText;
 import dev.docsync.projection.apply.AppliedBatch;
@@ -101,6 +103,27 @@ public class BatchApplier {
         }
         BatchResult result = BatchResult.completed(head.batchId(), head.workspaceId(), head.atomic(), results);
         return new AppliedBatch(result, currentStates, head.actor(), head.stampedAt(), batch.position(), changes);
+    }
+
+    /**
+     * The memory the merges of {@code batch} may add to its apply transaction beyond its events: the content they
+     * read (at most {@link StaleMerges#MAX_BATCH_READ_BYTES} of base and current together) and the merged bodies
+     * they make (each at most base + mine + theirs, so all together at most that bound plus the content the
+     * batch's updates bring). Zero for a batch that cannot merge: one that does not ask to, or has no update with a
+     * {@code base_version}. A bound known from the batch alone, before anything is read, so the worker can cut
+     * its transactions by it (DESIGN §6.8).
+     */
+    public static long mergeReserveBytes(GatheredBatch batch) {
+        long mine = 0;
+        boolean mayMerge = false;
+        for (OperationEvent op : batch.events()) {
+            if (op.onConflict() == OnConflict.MERGE && op.operation() == OperationType.UPDATE
+                    && op.baseVersion() != null) {
+                mayMerge = true;
+                mine += op.data() == null || op.data().content() == null ? 0 : op.data().content().length();
+            }
+        }
+        return mayMerge ? 2 * StaleMerges.MAX_BATCH_READ_BYTES + mine : 0;
     }
 
     /**

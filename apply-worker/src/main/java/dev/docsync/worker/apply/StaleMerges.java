@@ -32,7 +32,7 @@ final class StaleMerges {
     /**
      * What the line-wise merges of one batch may read of base and current content together. The worker reserves
      * twice this in every apply transaction that holds a merging batch (the bodies read, and the merged bodies
-     * they make), see {@code ChunkCutter}. Part of the algorithm: a change alters outcomes.
+     * they make): {@link BatchApplier#mergeReserveBytes}. Part of the algorithm: a change alters outcomes.
      */
     static final long MAX_BATCH_READ_BYTES = 4L * 1024 * 1024;
 

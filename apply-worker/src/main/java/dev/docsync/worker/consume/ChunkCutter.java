@@ -2,6 +2,7 @@ package dev.docsync.worker.consume;
 
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.OperationEvent;
+import dev.docsync.worker.apply.BatchApplier;
 import dev.docsync.worker.apply.GatheredBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,9 +60,12 @@ final class ChunkCutter {
         return List.copyOf(cut);
     }
 
-    /** What a batch's events hold: their data's characters (about its UTF-8 bytes) and a fixed overhead each. */
+    /**
+     * What a batch's events hold: their data's characters (about its UTF-8 bytes) and a fixed overhead each; for a
+     * batch that may merge three-way, also what its merges may read and make ({@link BatchApplier#mergeReserveBytes}).
+     */
     static long bytes(GatheredBatch batch) {
-        long bytes = 0;
+        long bytes = BatchApplier.mergeReserveBytes(batch);
         for (OperationEvent event : batch.events()) {
             bytes += EVENT_OVERHEAD_BYTES + length(event.data());
         }

@@ -461,4 +461,57 @@ class BatchApplierTest {
         assertThat(doc("d").title()).isEqualTo("Renamed");
         assertThat(content("d")).isEqualTo(THREE_PARAGRAPHS.replace("Alice", "Alicia").replace("Carol", "Carla"));
     }
+
+    /** {@code lines} lines of 100 characters each, the i-th naming {@code who} from line {@code from} on. */
+    private static String lines(int lines, int from, String who) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+            String line = "line " + i + (i >= from ? " " + who : "");
+            text.append(line).append(".".repeat(99 - line.length())).append('\n');
+        }
+        return text.toString();
+    }
+
+    @Test
+    void aMergeThatWouldReadMoreContentThanABatchMayCollidesWithoutReadingIt() {
+        int count = 24_000; // 2.4 MB a version: base + theirs is more than a batch's merges may read
+        String base = lines(count, count, "");
+        apply(false, T0, new Op(OperationType.CREATE, "c", "d", null, new DocumentData("Plan", base, null)));
+        apply(false, T0, new Op(OperationType.UPDATE, "theirs", "d", 1L,
+                new DocumentData(null, base.replace("line 23999.", "line 23999 theirs."), null)));
+
+        AppliedBatch batch = merging(false, new Op(OperationType.UPDATE, "mine", "d", 1L,
+                new DocumentData(null, base.replace("line 0.", "line 0 mine."), null)));
+
+        OperationResult result = batch.result().results().getFirst();
+        assertThat(result.error().code()).isEqualTo(ErrorCode.MERGE_CONFLICT);
+        assertThat(result.merge().fields()).containsExactly("content");
+        assertThat(result.error().message()).contains("bytes");
+        assertThat(bodiesRead).isEmpty();
+        assertThat(doc("d").version()).isEqualTo(2);
+    }
+
+    @Test
+    void theMergesOfOneBatchShareOneBudgetOfContentRead() {
+        int count = 15_000; // 1.5 MB a version: one merge reads 3 MB, the second one finds too little left
+        for (String id : List.of("a", "b")) {
+            String base = lines(count, count, "");
+            apply(false, T0, new Op(OperationType.CREATE, "c", id, null, new DocumentData("Plan", base, null)));
+            apply(false, T0, new Op(OperationType.UPDATE, "theirs", id, 1L,
+                    new DocumentData(null, base.replace("line 14999.", "line 14999 theirs."), null)));
+        }
+        String mine = lines(count, count, "").replace("line 0.", "line 0 mine.");
+
+        AppliedBatch batch = merging(false, new Op(OperationType.UPDATE, "first", "a", 1L,
+                new DocumentData(null, mine, null)), new Op(OperationType.UPDATE, "second", "b", 1L,
+                new DocumentData(null, mine, null)));
+
+        assertThat(statuses(batch)).containsExactly(ResultStatus.MERGED, ResultStatus.CONFLICT);
+        assertThat(batch.result().results().get(1).error().code()).isEqualTo(ErrorCode.MERGE_CONFLICT);
+        assertThat(bodiesRead).hasSize(2);
+        // The same merges in batches of their own both merge: the budget is the batch's, decided from the log.
+        AppliedBatch alone = merging(false, new Op(OperationType.UPDATE, "second", "b", 1L,
+                new DocumentData(null, mine, null)));
+        assertThat(statuses(alone)).containsExactly(ResultStatus.MERGED);
+    }
 }

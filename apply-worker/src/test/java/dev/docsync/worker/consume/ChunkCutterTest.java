@@ -3,8 +3,10 @@ package dev.docsync.worker.consume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.contracts.DocumentData;
+import dev.docsync.contracts.OnConflict;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
+import dev.docsync.worker.apply.BatchApplier;
 import dev.docsync.worker.apply.GatheredBatch;
 import java.time.Instant;
 import java.util.List;
@@ -101,6 +103,41 @@ class ChunkCutterTest {
                 new dev.docsync.projection.apply.LogPosition(0, 1));
 
         assertThat(ChunkCutter.bytes(batch)).isEqualTo(2 * ChunkCutter.EVENT_OVERHEAD_BYTES + 1000 + 1 + 1);
+    }
+
+    /**
+     * A batch that may merge reads base and current content and makes merged bodies that its events do not hold:
+     * its transaction reserves the most its merges may read and make (issue 23), whatever its events weigh.
+     */
+    @Test
+    void aBatchThatMayMergeReservesWhatItsMergesMayReadAndMake() {
+        UUID id = UUID.randomUUID();
+        OperationEvent merging = new OperationEvent(1, id, "ws", 0, 1, false, "a", Instant.EPOCH, "c0",
+                OperationType.UPDATE, "d", 3L, new DocumentData(null, "x".repeat(1000), null), null, OnConflict.MERGE);
+        GatheredBatch batch = new GatheredBatch(List.of(merging), new dev.docsync.projection.apply.LogPosition(0, 1));
+
+        assertThat(ChunkCutter.bytes(batch)).isEqualTo(ChunkCutter.EVENT_OVERHEAD_BYTES + 1000
+                + BatchApplier.mergeReserveBytes(batch));
+        assertThat(BatchApplier.mergeReserveBytes(batch)).isGreaterThanOrEqualTo(2 * 4 * MIB + 1000);
+
+        ChunkCutter cutter = new ChunkCutter(10 * MIB);
+        UUID other = UUID.randomUUID();
+        cutter.add(batch, 100);
+        cutter.add(new GatheredBatch(List.of(new OperationEvent(1, other, "ws", 0, 1, false, "a", Instant.EPOCH,
+                "c0", OperationType.UPDATE, "e", 3L, new DocumentData("t", null, null), null, OnConflict.MERGE)),
+                new dev.docsync.projection.apply.LogPosition(0, 2)), 101);
+        assertThat(ids(cutter.finish(102))).containsExactly(List.of(id), List.of(other));
+    }
+
+    @Test
+    void aBatchThatDoesNotAskToMergeReservesNothing() {
+        UUID id = UUID.randomUUID();
+        GatheredBatch reporting = new GatheredBatch(List.of(new OperationEvent(1, id, "ws", 0, 1, false, "a",
+                Instant.EPOCH, "c0", OperationType.UPDATE, "d", 3L, new DocumentData("t", null, null), null,
+                OnConflict.REPORT)), new dev.docsync.projection.apply.LogPosition(0, 1));
+
+        assertThat(BatchApplier.mergeReserveBytes(reporting)).isZero();
+        assertThat(ChunkCutter.bytes(reporting)).isEqualTo(ChunkCutter.EVENT_OVERHEAD_BYTES + 1);
     }
 
     private static GatheredBatch batch(UUID id, long contentBytes) {
