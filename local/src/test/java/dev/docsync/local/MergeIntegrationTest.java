@@ -82,6 +82,42 @@ class MergeIntegrationTest {
         assertThat(history.get(2).get("merge").get("from_base_version").asLong()).isEqualTo(1);
         assertThat(history.get(2).get("merge").get("algorithm").asString()).isEqualTo("diff3-lines/1");
         assertThat(history.get(1).has("merge")).isFalse();
+        // Stored, the merged state is a reference to the version the merge wrote, never a copy (DESIGN §3.1).
+        String stored = stack.jdbc.queryForObject("select results::text from batch_results where batch_id = ?::uuid",
+                String.class, response.json().get("batch_id").asString());
+        assertThat(stored).contains("\"current_ref\"").doesNotContain("PS by Bob").doesNotContain("\"current\"");
+    }
+
+    /**
+     * A batch's merges read at most 4 MiB of base and current content: two 2.5 MB versions that both sides edited
+     * answer merge_conflict on content without being read, and nothing is written.
+     */
+    @Test
+    void aMergeOfDocumentsLargerThanABatchMayReadAnswersAMergeConflict() {
+        String ws = Batches.workspace("ws_merge");
+        String alice = stack.editor("alice", ws);
+        String bob = stack.editor("bob", ws);
+        String large = "a line of a large document, long enough to count\n".repeat(50_000) + PARAGRAPHS;
+        Map<String, Object> create = new LinkedHashMap<>();
+        create.put("client_id", "c");
+        create.put("operation", "create");
+        create.put("document_id", "large");
+        create.put("data", Map.of("title", "Large", "content", large));
+        assertThat(stack.api.postBatch(alice, batch(ws, List.of(create))).status()).isEqualTo(200);
+        assertThat(stack.api.postBatch(alice, batch(ws, List.of(update("a", "large", 1,
+                Map.of("content", large.replace("Intro by Alice.", "Intro, Alice's.")))))).status()).isEqualTo(200);
+
+        Api.Response response = stack.api.postBatch(bob, mergeBatch(ws, false, List.of(update("b", "large", 1,
+                Map.of("content", large.replace("End by Carol.", "End, Bob's."))))));
+
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        JsonNode result = response.json().get("results").get(0);
+        assertThat(result.get("status").asString()).isEqualTo("conflict");
+        assertThat(result.get("error").get("code").asString()).isEqualTo("merge_conflict");
+        assertThat(result.get("error").get("message").asString()).contains("bytes", "merge it in the client");
+        assertThat(result.get("merge").get("fields").toString()).isEqualTo("[\"content\"]");
+        assertThat(result.get("current").get("version").asLong()).isEqualTo(2);
+        assertThat(stack.api.document(bob, ws, "large").json().get("version").asLong()).isEqualTo(2);
     }
 
     @Test
