@@ -159,9 +159,11 @@ public class ApplyTransaction {
                 List<GatheredBatch> fresh = fresh(ready);
                 Map<DocumentKey, DocumentHead> state = new HashMap<>(writer.loadHeads(documentKeys(fresh)));
                 Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>(writer.loadKeys(actorKeys(fresh)));
+                // What a merge reads that earlier batches of this chunk wrote comes from their changes.
                 ChunkVersions versions = new ChunkVersions(writer);
                 List<AppliedBatch> applied = fresh.stream()
-                        .map(b -> BatchMdc.around(b, () -> versions.remember(apply(b, state, keys, versions)))).toList();
+                        .map(b -> BatchMdc.around(b, () -> versions.remember(apply(b, state, keys, versions))))
+                        .toList();
                 writer.write(applied, clock.instant());
                 offsets.advance(properties.groupId(), topic.name(), partition, next);
                 return applied;
