@@ -7,6 +7,7 @@ import dev.docsync.contracts.BatchResult;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.security.Caller;
 import dev.docsync.ingest.security.WorkspaceAccess;
+import dev.docsync.ingest.web.AnswerBudget;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.RequestBodies;
 import dev.docsync.projection.batches.BatchReader;
@@ -39,9 +40,11 @@ class BatchController {
     private final WorkspaceAccess access;
     private final IngestProperties properties;
     private final RequestBodies bodies;
+    private final AnswerBudget answers;
 
     BatchController(BatchRequestParser parser, BatchSubmission submission, BatchReader reader,
-            WorkspaceAccess access, IngestProperties properties, RequestBodies bodies) {
+            WorkspaceAccess access, IngestProperties properties, RequestBodies bodies, AnswerBudget answers) {
+        this.answers = answers;
         this.parser = parser;
         this.submission = submission;
         this.reader = reader;
@@ -78,6 +81,7 @@ class BatchController {
                 IdempotencyKeyHeader.parse(idempotencyKey, body));
 
         if (outcome.applied().isPresent()) {
+            answers.reserve(http, answerBytes(outcome.applied().get()));
             long millis = (System.nanoTime() - started) / 1_000_000;
             return ResponseEntity.ok(outcome.applied().get().withProcessingTimeMs(millis));
         }
@@ -92,13 +96,20 @@ class BatchController {
     @ApiResponse(responseCode = "200", description = "OK",
             content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @GetMapping("/api/v1/batches/{batchId}")
-    BatchAnswer poll(@PathVariable String batchId, @AuthenticationPrincipal Jwt jwt) {
+    BatchAnswer poll(@PathVariable String batchId, @AuthenticationPrincipal Jwt jwt, HttpServletRequest http) {
         Caller caller = Caller.from(jwt);
-        return parseUuid(batchId)
+        BatchAnswer answer = parseUuid(batchId)
                 .flatMap(reader::find)
                 .filter(batch -> access.canRead(caller, batch.workspaceId()))
                 .map(StoredBatch::answer)
                 .orElseThrow(() -> ApiProblem.notFound("no batch " + batchId));
+        answers.reserve(http, answerBytes(answer));
+        return answer;
+    }
+
+    /** The bytes a batch answer holds while it is written: its stored results and the fields around them. */
+    private static long answerBytes(BatchAnswer answer) {
+        return 512 + (answer.results() == null ? 0 : answer.results().length());
     }
 
     private static Optional<UUID> parseUuid(String value) {

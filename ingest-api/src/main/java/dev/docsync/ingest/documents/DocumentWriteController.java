@@ -10,6 +10,7 @@ import dev.docsync.contracts.OperationType;
 import dev.docsync.ingest.batch.SingleOperations;
 import dev.docsync.ingest.security.Caller;
 import dev.docsync.ingest.security.WorkspaceAccess;
+import dev.docsync.ingest.web.AnswerBudget;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.RequestBodies;
 import dev.docsync.projection.documents.DocumentReader;
@@ -50,9 +51,11 @@ class DocumentWriteController {
     private final DocumentReader documents;
     private final WorkspaceAccess access;
     private final RequestBodies bodies;
+    private final AnswerBudget answers;
 
     DocumentWriteController(BatchRequestParser parser, SingleOperations operations, DocumentReader documents,
-            WorkspaceAccess access, RequestBodies bodies) {
+            WorkspaceAccess access, RequestBodies bodies, AnswerBudget answers) {
+        this.answers = answers;
         this.parser = parser;
         this.operations = operations;
         this.documents = documents;
@@ -75,7 +78,7 @@ class DocumentWriteController {
         byte[] bytes = bodies.read(http);
         BatchRequestParser.ParsedDocument body = parse(bytes, true);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.CREATE, body.documentId(), null,
-                body.data()), HttpStatus.CREATED, idempotencyKey, identity(http, null, bytes));
+                body.data()), HttpStatus.CREATED, idempotencyKey, identity(http, null, bytes), http);
     }
 
     @Operation(summary = "Change the given fields of one document; If-Match required",
@@ -95,7 +98,7 @@ class DocumentWriteController {
         byte[] bytes = bodies.read(http);
         BatchRequestParser.ParsedDocument body = parse(bytes, false);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.UPDATE, documentId, baseVersion,
-                body.data()), HttpStatus.OK, idempotencyKey, identity(http, ifMatch, bytes));
+                body.data()), HttpStatus.OK, idempotencyKey, identity(http, ifMatch, bytes), http);
     }
 
     @Operation(summary = "Delete one document; If-Match required")
@@ -110,7 +113,7 @@ class DocumentWriteController {
         Caller caller = writer(jwt, workspaceId);
         Long baseVersion = IfMatch.parse(ifMatch);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.DELETE, documentId, baseVersion,
-                DocumentData.EMPTY), HttpStatus.NO_CONTENT, idempotencyKey, identity(http, ifMatch, new byte[0]));
+                DocumentData.EMPTY), HttpStatus.NO_CONTENT, idempotencyKey, identity(http, ifMatch, new byte[0]), http);
     }
 
     /** What makes two single-document requests the same request: method, path, precondition and body. */
@@ -136,7 +139,7 @@ class DocumentWriteController {
     }
 
     private ResponseEntity<?> apply(String workspaceId, Caller caller, OperationRequest operation,
-            HttpStatus success, String idempotencyKey, byte[] request) {
+            HttpStatus success, String idempotencyKey, byte[] request, HttpServletRequest http) {
         SingleOperations.Applied applied = operations.apply(workspaceId, caller.actor(), operation, idempotencyKey,
                 request);
         if (applied.result().isEmpty()) {
@@ -146,6 +149,10 @@ class DocumentWriteController {
         OperationResult result = applied.result().get();
         return switch (result.status()) {
             case SUCCESS -> {
+                if (success != HttpStatus.NO_CONTENT) {
+                    documents.size(workspaceId, result.documentId(), Optional.of(result.version()))
+                            .ifPresent(bytes -> answers.reserve(http, bytes + 1024));
+                }
                 DocumentView document = documents.findVersion(workspaceId, result.documentId(), result.version())
                         .orElseThrow();
                 ResponseEntity.BodyBuilder response = ResponseEntity.status(success)
