@@ -45,7 +45,9 @@ final class TestStack {
                         // The fuzz and matrix suites send hundreds of requests per second as one actor;
                         // RateLimitIntegrationTest checks the limit on an instance of its own.
                         "docsync.rate-limit.requests-per-second", "1000000",
-                        "docsync.rate-limit.burst", "1000000")));
+                        "docsync.rate-limit.burst", "1000000",
+                        // Retention runs every second (defaults: a minute), so RetentionIntegrationTest sees it run.
+                        "docsync.retention.interval", "1s")));
                 instance = new TestStack(stack);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     stack.close();

@@ -19,8 +19,10 @@ import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -41,10 +43,15 @@ class BatchController {
     private final IngestProperties properties;
     private final RequestBodies bodies;
     private final AnswerBudget answers;
+    private final ResultRetention retention;
+    private final Clock clock;
 
     BatchController(BatchRequestParser parser, BatchSubmission submission, BatchReader reader,
-            WorkspaceAccess access, IngestProperties properties, RequestBodies bodies, AnswerBudget answers) {
+            WorkspaceAccess access, IngestProperties properties, RequestBodies bodies, AnswerBudget answers,
+            ResultRetention retention, Clock clock) {
         this.answers = answers;
+        this.retention = retention;
+        this.clock = clock;
         this.parser = parser;
         this.submission = submission;
         this.reader = reader;
@@ -98,11 +105,17 @@ class BatchController {
     @GetMapping("/api/v1/batches/{batchId}")
     BatchAnswer poll(@PathVariable String batchId, @AuthenticationPrincipal Jwt jwt, HttpServletRequest http) {
         Caller caller = Caller.from(jwt);
-        BatchAnswer answer = parseUuid(batchId)
+        Optional<UUID> id = parseUuid(batchId);
+        BatchAnswer answer = id
                 .flatMap(reader::find)
                 .filter(batch -> access.canRead(caller, batch.workspaceId()))
                 .map(StoredBatch::answer)
-                .orElseThrow(() -> ApiProblem.notFound("no batch " + batchId));
+                .orElseThrow(() -> id.filter(uuid -> retention.expired(uuid, clock.instant()))
+                        .map(uuid -> ApiProblem.of(HttpStatus.NOT_FOUND, "batch-expired", "batch " + batchId
+                                + " was stamped at " + ResultRetention.stampOf(uuid).orElseThrow()
+                                + "; results are kept for " + retention.results() + " after their stamp, so its result"
+                                + " (if there was one) has been pruned"))
+                        .orElseGet(() -> ApiProblem.notFound("no batch " + batchId)));
         answers.reserve(http, answerBytes(answer));
         return answer;
     }
