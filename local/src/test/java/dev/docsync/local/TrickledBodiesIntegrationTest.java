@@ -2,6 +2,11 @@ package dev.docsync.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +40,28 @@ class TrickledBodiesIntegrationTest {
                 .doesNotContainKey("unanswered");
         assertThat(outcome.answers().keySet()).as("answers to the trickled requests").allMatch(
                 status -> List.of("408", "429", "503").contains(status)).contains("408");
+    }
+
+    /** A body that stops coming is answered 408 after the grace (10 s), not after Tomcat's 60 s connection timeout. */
+    @Test
+    void aBodyThatStopsComingIsAnsweredRequestTimeout() throws Exception {
+        String ws = Batches.workspace("ws_stalled");
+        URI base = URI.create(stack.api.baseUrl());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/documents/batch HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + stack.editor("stalled", ws) + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+                    + "{\"workspace_id\": \"" + ws + "\"").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long started = System.nanoTime();
+            InputStream in = socket.getInputStream();
+            String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            System.out.printf("STALLED BODY answered \"%s\" after %d ms%n", answer, millis);
+
+            assertThat(answer).startsWith("HTTP/1.1 408");
+            assertThat(millis).isBetween(9_000L, 20_000L);
+        }
     }
 }
