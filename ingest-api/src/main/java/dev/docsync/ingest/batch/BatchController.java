@@ -87,8 +87,9 @@ class BatchController {
         BatchSubmission.Outcome outcome = submission.submit(request, caller.actor(), preferences,
                 IdempotencyKeyHeader.parse(idempotencyKey, body));
 
-        if (outcome.applied().isPresent()) {
-            answers.reserve(http, answerBytes(outcome.applied().get()));
+        // An applied batch whose answer does not fit the answer budget now answers 202 + Location (never 429/503:
+        // it has applied); the poll is bounded like any read.
+        if (outcome.applied().isPresent() && answers.tryReserve(http, answerBytes(outcome.applied().get()))) {
             long millis = (System.nanoTime() - started) / 1_000_000;
             return ResponseEntity.ok(outcome.applied().get().withProcessingTimeMs(millis));
         }

@@ -7,6 +7,7 @@ import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.OperationRequest;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.OperationType;
+import dev.docsync.contracts.ResultStatus;
 import dev.docsync.ingest.batch.SingleOperations;
 import dev.docsync.ingest.security.Caller;
 import dev.docsync.ingest.security.WorkspaceAccess;
@@ -142,17 +143,15 @@ class DocumentWriteController {
             HttpStatus success, String idempotencyKey, byte[] request, HttpServletRequest http) {
         SingleOperations.Applied applied = operations.apply(workspaceId, caller.actor(), operation, idempotencyKey,
                 request);
-        if (applied.result().isEmpty()) {
+        // An applied write whose document does not fit the answer budget now answers 202 + Location (never 429/503:
+        // it has applied), like one that has not applied yet.
+        if (applied.result().isEmpty() || !fits(workspaceId, applied.result().get(), success, http)) {
             return ResponseEntity.accepted().location(URI.create("/api/v1/batches/" + applied.batchId()))
                     .body(applied.pending());
         }
         OperationResult result = applied.result().get();
         return switch (result.status()) {
             case SUCCESS -> {
-                if (success != HttpStatus.NO_CONTENT) {
-                    documents.size(workspaceId, result.documentId(), Optional.of(result.version()))
-                            .ifPresent(bytes -> answers.reserve(http, bytes + 1024));
-                }
                 DocumentView document = documents.findVersion(workspaceId, result.documentId(), result.version())
                         .orElseThrow();
                 ResponseEntity.BodyBuilder response = ResponseEntity.status(success)
@@ -172,6 +171,15 @@ class DocumentWriteController {
             };
             case SKIPPED -> throw new IllegalStateException("a one-operation batch cannot skip: " + result);
         };
+    }
+
+    /** Whether the document a successful write answers with fits the answer budget (reserved if so). */
+    private boolean fits(String workspaceId, OperationResult result, HttpStatus success, HttpServletRequest http) {
+        if (result.status() != ResultStatus.SUCCESS || success == HttpStatus.NO_CONTENT) {
+            return true;
+        }
+        return documents.size(workspaceId, result.documentId(), Optional.of(result.version()))
+                .map(bytes -> answers.tryReserve(http, bytes + 1024)).orElse(true);
     }
 
     private static ApiProblem problem(HttpStatus status, String type, OperationResult result) {

@@ -45,6 +45,20 @@ public class AnswerBudget implements HandlerInterceptor {
         }
     }
 
+    /**
+     * Reserves {@code bytes} when they fit; false when they do not. For answers to writes that have already
+     * applied: those must not be refused (the caller would think the write failed), they answer 202 + Location
+     * instead, and the poll is bounded like any read.
+     */
+    public boolean tryReserve(HttpServletRequest request, long bytes) {
+        try {
+            reserve(request, bytes);
+            return true;
+        } catch (ApiProblem refused) {
+            return false;
+        }
+    }
+
     /** Answer KiB this instance holds now (tests, metrics). */
     public long heldKib() {
         return budget.heldKib();
