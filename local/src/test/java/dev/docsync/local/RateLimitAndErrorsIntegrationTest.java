@@ -60,6 +60,40 @@ class RateLimitAndErrorsIntegrationTest {
         assertThat(responses.getLast().header("Content-Type")).startsWith("application/problem+json");
     }
 
+    /** DESIGN §6.6: every error body carries {@code type}, {@code title}, {@code status} and {@code detail}. */
+    @Test
+    void everyErrorIsAFullProblemDetail() {
+        String token = stack.editor("lost", "ws_errors_full");
+        Map<String, Api.Response> responses = new java.util.LinkedHashMap<>();
+        responses.put("unknown path", stack.api.get(token, "/no/such/path"));
+        responses.put("unknown path without a token", stack.api.get(null, "/no/such/path"));
+        responses.put("unknown api path", stack.api.get(token, "/api/v1/nowhere"));
+        responses.put("wrong method", stack.api.send(token, "DELETE", "/api/v1/documents/batch", null,
+                HttpRequest.BodyPublishers.noBody(), Map.of()));
+        responses.put("wrong method on a document", stack.api.send(token, "PATCH",
+                "/api/v1/workspaces/ws_errors_full/documents/d", "application/json",
+                HttpRequest.BodyPublishers.ofString("{}"), Map.of()));
+        responses.put("wrong media type", stack.api.send(token, "POST", "/api/v1/documents/batch", "text/plain",
+                HttpRequest.BodyPublishers.ofString("hello"), Map.of()));
+        responses.put("unacceptable media type", stack.api.send(token, "GET",
+                "/api/v1/workspaces/ws_errors_full/documents", null, HttpRequest.BodyPublishers.noBody(),
+                Map.of("Accept", "text/html")));
+        responses.put("bad parameter", stack.api.get(token, "/api/v1/workspaces/ws_errors_full/documents?limit=abc"));
+        responses.put("error page", stack.api.get(null, "/error"));
+
+        responses.forEach((what, response) -> {
+            assertThat(response.status()).as(what).isBetween(400, 499);
+            assertThat(response.header("Content-Type")).as(what).startsWith("application/problem+json");
+            var problem = response.json();
+            assertThat(problem.has("type") && problem.get("type").isString()).as(what + ": type in " + response.text())
+                    .isTrue();
+            assertThat(problem.get("type").asString()).as(what).startsWith("https://docsync.dev/problems/");
+            assertThat(problem.get("title").asString()).as(what).isNotBlank();
+            assertThat(problem.get("status").asInt()).as(what).isEqualTo(response.status());
+            assertThat(problem.get("detail").asString()).as(what).isNotBlank();
+        });
+    }
+
     @Test
     void requestsTomcatRefusesBeforeSpringAreProblemDetailsToo() throws Exception {
         for (String path : List.of("/api/v1/%zz", "/api/v1/workspaces/ws/documents/a%2Fb")) {

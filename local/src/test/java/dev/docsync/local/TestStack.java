@@ -50,7 +50,9 @@ final class TestStack {
                         "docsync.rate-limit.requests-per-second", "1000000",
                         "docsync.rate-limit.burst", "1000000",
                         // LiveChangesIntegrationTest waits for heartbeats; the default (15 s) would make it slow.
-                        "docsync.live.heartbeat", "1s")));
+                        "docsync.live.heartbeat", "1s",
+                        // Retention runs every second (defaults: a minute), so RetentionIntegrationTest sees it run.
+                        "docsync.retention.interval", "1s")));
                 instance = new TestStack(stack);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     stack.close();

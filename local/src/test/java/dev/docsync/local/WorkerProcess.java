@@ -59,7 +59,12 @@ final class WorkerProcess implements AutoCloseable {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(logFile.toFile()).start();
             WorkerProcess worker = new WorkerProcess(name, logFile, process);
-            worker.awaitAssignment();
+            try {
+                worker.awaitAssignment();
+            } catch (RuntimeException notConsuming) {
+                process.destroyForcibly(); // or it outlives the suite, retrying a database that is gone
+                throw notConsuming;
+            }
             return worker;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -67,7 +72,7 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     private void awaitAssignment() {
-        await("worker " + name + " consuming (log " + logFile + ")").atMost(Duration.ofSeconds(90))
+        await("worker " + name + " consuming (log " + logFile + ")").atMost(Duration.ofSeconds(180)) // a JVM start took 88 s on a loaded 2-core machine
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     if (!process.isAlive()) {

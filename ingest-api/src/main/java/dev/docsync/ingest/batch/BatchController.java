@@ -7,6 +7,7 @@ import dev.docsync.contracts.BatchResult;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.security.Caller;
 import dev.docsync.ingest.security.WorkspaceAccess;
+import dev.docsync.ingest.web.AnswerBudget;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.RequestBodies;
 import dev.docsync.projection.batches.BatchReader;
@@ -18,8 +19,10 @@ import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -39,9 +42,16 @@ class BatchController {
     private final WorkspaceAccess access;
     private final IngestProperties properties;
     private final RequestBodies bodies;
+    private final AnswerBudget answers;
+    private final ResultRetention retention;
+    private final Clock clock;
 
     BatchController(BatchRequestParser parser, BatchSubmission submission, BatchReader reader,
-            WorkspaceAccess access, IngestProperties properties, RequestBodies bodies) {
+            WorkspaceAccess access, IngestProperties properties, RequestBodies bodies, AnswerBudget answers,
+            ResultRetention retention, Clock clock) {
+        this.answers = answers;
+        this.retention = retention;
+        this.clock = clock;
         this.parser = parser;
         this.submission = submission;
         this.reader = reader;
@@ -77,7 +87,9 @@ class BatchController {
         BatchSubmission.Outcome outcome = submission.submit(request, caller.actor(), preferences,
                 IdempotencyKeyHeader.parse(idempotencyKey, body));
 
-        if (outcome.applied().isPresent()) {
+        // An applied batch whose answer does not fit the answer budget now answers 202 + Location (never 429/503:
+        // it has applied); the poll is bounded like any read.
+        if (outcome.applied().isPresent() && answers.tryReserve(http, answerBytes(outcome.applied().get()))) {
             long millis = (System.nanoTime() - started) / 1_000_000;
             return ResponseEntity.ok(outcome.applied().get().withProcessingTimeMs(millis));
         }
@@ -92,13 +104,26 @@ class BatchController {
     @ApiResponse(responseCode = "200", description = "OK",
             content = @Content(schema = @Schema(implementation = BatchResult.class)))
     @GetMapping("/api/v1/batches/{batchId}")
-    BatchAnswer poll(@PathVariable String batchId, @AuthenticationPrincipal Jwt jwt) {
+    BatchAnswer poll(@PathVariable String batchId, @AuthenticationPrincipal Jwt jwt, HttpServletRequest http) {
         Caller caller = Caller.from(jwt);
-        return parseUuid(batchId)
+        Optional<UUID> id = parseUuid(batchId);
+        BatchAnswer answer = id
                 .flatMap(reader::find)
                 .filter(batch -> access.canRead(caller, batch.workspaceId()))
                 .map(StoredBatch::answer)
-                .orElseThrow(() -> ApiProblem.notFound("no batch " + batchId));
+                .orElseThrow(() -> id.filter(uuid -> retention.expired(uuid, clock.instant()))
+                        .map(uuid -> ApiProblem.of(HttpStatus.NOT_FOUND, "batch-expired", "batch " + batchId
+                                + " was stamped at " + ResultRetention.stampOf(uuid).orElseThrow()
+                                + "; results are kept for " + retention.results() + " after their stamp, so its result"
+                                + " (if there was one) has been pruned"))
+                        .orElseGet(() -> ApiProblem.notFound("no batch " + batchId)));
+        answers.reserve(http, answerBytes(answer));
+        return answer;
+    }
+
+    /** The bytes a batch answer holds while it is written: its stored results and the fields around them. */
+    private static long answerBytes(BatchAnswer answer) {
+        return 512 + (answer.results() == null ? 0 : answer.results().length());
     }
 
     private static Optional<UUID> parseUuid(String value) {

@@ -6,10 +6,13 @@ import dev.docsync.contracts.HistoryItem;
 import dev.docsync.contracts.Ids;
 import dev.docsync.contracts.Page;
 import dev.docsync.ingest.security.WorkspaceAccess;
+import dev.docsync.ingest.web.AnswerBudget;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.Cursors;
 import dev.docsync.projection.documents.DocumentReader;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -24,15 +27,19 @@ import org.springframework.web.bind.annotation.RestController;
 class DocumentController {
 
     private static final int MAX_LIMIT = 500;
+    /** The fields of a document answer besides its title and bodies, generously. */
+    private static final long DOCUMENT_OVERHEAD_BYTES = 1024;
     private static final String HISTORY_CURSOR = "h1";
     private static final String LIST_CURSOR = "d1";
 
     private final DocumentReader documents;
     private final WorkspaceAccess access;
+    private final AnswerBudget answers;
 
-    DocumentController(DocumentReader documents, WorkspaceAccess access) {
+    DocumentController(DocumentReader documents, WorkspaceAccess access, AnswerBudget answers) {
         this.documents = documents;
         this.access = access;
+        this.answers = answers;
     }
 
     /**
@@ -41,8 +48,11 @@ class DocumentController {
      */
     @GetMapping("/api/v1/workspaces/{workspaceId}/documents/{documentId}")
     ResponseEntity<DocumentView> get(@PathVariable String workspaceId, @PathVariable String documentId,
-            @RequestParam(required = false) Long version, @AuthenticationPrincipal Jwt jwt) {
+            @RequestParam(required = false) Long version, @AuthenticationPrincipal Jwt jwt, HttpServletRequest http) {
         access.requireRead(jwt, workspaceId, () -> notFound(workspaceId, documentId));
+        // The answer's bytes are reserved before the document is loaded: a slow reader holds them until it is written.
+        documents.size(workspaceId, documentId, Optional.ofNullable(version))
+                .ifPresent(bytes -> answers.reserve(http, bytes + DOCUMENT_OVERHEAD_BYTES));
         DocumentView document = (version == null
                 ? documents.find(workspaceId, documentId)
                 : documents.findVersion(workspaceId, documentId, version))

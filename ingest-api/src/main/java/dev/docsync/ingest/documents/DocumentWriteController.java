@@ -7,9 +7,11 @@ import dev.docsync.contracts.DocumentView;
 import dev.docsync.contracts.OperationRequest;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.OperationType;
+import dev.docsync.contracts.ResultStatus;
 import dev.docsync.ingest.batch.SingleOperations;
 import dev.docsync.ingest.security.Caller;
 import dev.docsync.ingest.security.WorkspaceAccess;
+import dev.docsync.ingest.web.AnswerBudget;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.RequestBodies;
 import dev.docsync.projection.documents.DocumentReader;
@@ -50,9 +52,11 @@ class DocumentWriteController {
     private final DocumentReader documents;
     private final WorkspaceAccess access;
     private final RequestBodies bodies;
+    private final AnswerBudget answers;
 
     DocumentWriteController(BatchRequestParser parser, SingleOperations operations, DocumentReader documents,
-            WorkspaceAccess access, RequestBodies bodies) {
+            WorkspaceAccess access, RequestBodies bodies, AnswerBudget answers) {
+        this.answers = answers;
         this.parser = parser;
         this.operations = operations;
         this.documents = documents;
@@ -75,7 +79,7 @@ class DocumentWriteController {
         byte[] bytes = bodies.read(http);
         BatchRequestParser.ParsedDocument body = parse(bytes, true);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.CREATE, body.documentId(), null,
-                body.data()), HttpStatus.CREATED, idempotencyKey, identity(http, null, bytes));
+                body.data()), HttpStatus.CREATED, idempotencyKey, identity(http, null, bytes), http);
     }
 
     @Operation(summary = "Change the given fields of one document; If-Match required",
@@ -95,7 +99,7 @@ class DocumentWriteController {
         byte[] bytes = bodies.read(http);
         BatchRequestParser.ParsedDocument body = parse(bytes, false);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.UPDATE, documentId, baseVersion,
-                body.data()), HttpStatus.OK, idempotencyKey, identity(http, ifMatch, bytes));
+                body.data()), HttpStatus.OK, idempotencyKey, identity(http, ifMatch, bytes), http);
     }
 
     @Operation(summary = "Delete one document; If-Match required")
@@ -110,7 +114,7 @@ class DocumentWriteController {
         Caller caller = writer(jwt, workspaceId);
         Long baseVersion = IfMatch.parse(ifMatch);
         return apply(workspaceId, caller, new OperationRequest(null, OperationType.DELETE, documentId, baseVersion,
-                DocumentData.EMPTY), HttpStatus.NO_CONTENT, idempotencyKey, identity(http, ifMatch, new byte[0]));
+                DocumentData.EMPTY), HttpStatus.NO_CONTENT, idempotencyKey, identity(http, ifMatch, new byte[0]), http);
     }
 
     /** What makes two single-document requests the same request: method, path, precondition and body. */
@@ -136,10 +140,12 @@ class DocumentWriteController {
     }
 
     private ResponseEntity<?> apply(String workspaceId, Caller caller, OperationRequest operation,
-            HttpStatus success, String idempotencyKey, byte[] request) {
+            HttpStatus success, String idempotencyKey, byte[] request, HttpServletRequest http) {
         SingleOperations.Applied applied = operations.apply(workspaceId, caller.actor(), operation, idempotencyKey,
                 request);
-        if (applied.result().isEmpty()) {
+        // An applied write whose document does not fit the answer budget now answers 202 + Location (never 429/503:
+        // it has applied), like one that has not applied yet.
+        if (applied.result().isEmpty() || !fits(workspaceId, applied.result().get(), success, http)) {
             return ResponseEntity.accepted().location(URI.create("/api/v1/batches/" + applied.batchId()))
                     .body(applied.pending());
         }
@@ -165,6 +171,15 @@ class DocumentWriteController {
             };
             case SKIPPED -> throw new IllegalStateException("a one-operation batch cannot skip: " + result);
         };
+    }
+
+    /** Whether the document a successful write answers with fits the answer budget (reserved if so). */
+    private boolean fits(String workspaceId, OperationResult result, HttpStatus success, HttpServletRequest http) {
+        if (result.status() != ResultStatus.SUCCESS || success == HttpStatus.NO_CONTENT) {
+            return true;
+        }
+        return documents.size(workspaceId, result.documentId(), Optional.of(result.version()))
+                .map(bytes -> answers.tryReserve(http, bytes + 1024)).orElse(true);
     }
 
     private static ApiProblem problem(HttpStatus status, String type, OperationResult result) {

@@ -14,10 +14,12 @@ public class ApiProblem extends RuntimeException {
     private final ProblemDetail detail;
     private final Duration retryAfter;
 
+    private static final String TYPES = "https://docsync.dev/problems/";
+
     private ApiProblem(HttpStatus status, String type, String detail, Duration retryAfter) {
         super(detail);
         this.detail = ProblemDetail.forStatusAndDetail(status, detail);
-        this.detail.setType(URI.create("https://docsync.dev/problems/" + type));
+        this.detail.setType(URI.create(TYPES + type));
         this.retryAfter = retryAfter;
     }
 
@@ -74,8 +76,40 @@ public class ApiProblem extends RuntimeException {
                 retryAfter);
     }
 
+    /** 429 for a caller that holds its whole share of something this instance bounds (bodies, answers). */
+    public static ApiProblem tooManyRequests(String detail, Duration retryAfter) {
+        return new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", detail, retryAfter);
+    }
+
     public static ApiProblem unavailable(String detail, Duration retryAfter) {
         return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", detail, retryAfter);
+    }
+
+    /**
+     * Completes a problem made elsewhere (Spring MVC, the container): a {@code type} named after its status when
+     * it has none (or {@code about:blank}), a {@code title} and a {@code detail} (DESIGN §6.6).
+     */
+    public static ProblemDetail complete(ProblemDetail problem) {
+        HttpStatus status = HttpStatus.resolve(problem.getStatus());
+        String reason = status == null ? "Error" : status.getReasonPhrase();
+        if (problem.getType() == null || "about:blank".equals(problem.getType().toString())) {
+            problem.setType(typeFor(problem.getStatus()));
+        }
+        if (problem.getTitle() == null || problem.getTitle().isBlank()) {
+            problem.setTitle(reason);
+        }
+        if (problem.getDetail() == null || problem.getDetail().isBlank()) {
+            problem.setDetail(reason);
+        }
+        return problem;
+    }
+
+    /** {@code https://docsync.dev/problems/not-found} for 404, and so on: the type of a problem named by its status. */
+    public static URI typeFor(int status) {
+        HttpStatus known = HttpStatus.resolve(status);
+        String slug = known == null ? "http-" + status
+                : known.getReasonPhrase().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        return URI.create(TYPES + slug);
     }
 
     public ProblemDetail detail() {

@@ -24,7 +24,9 @@ class ProblemErrorController implements ErrorController {
         HttpStatus status = code == null ? HttpStatus.NOT_FOUND
                 : code instanceof Integer value && HttpStatus.resolve(value) != null ? HttpStatus.resolve(value)
                 : HttpStatus.INTERNAL_SERVER_ERROR;
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, status.getReasonPhrase());
+        ProblemDetail problem = ApiProblem.complete(ProblemDetail.forStatusAndDetail(status,
+                code == null ? "nothing lives at /error" : "the request was refused: "
+                        + status.getReasonPhrase().toLowerCase(java.util.Locale.ROOT)));
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 }

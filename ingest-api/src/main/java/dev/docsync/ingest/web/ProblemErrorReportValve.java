@@ -26,7 +26,7 @@ public class ProblemErrorReportValve extends ErrorReportValve {
             response.setCharacterEncoding("UTF-8");
             Writer writer = response.getReporter();
             if (writer != null) {
-                writer.write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
+                writer.write("{\"type\":\"" + ApiProblem.typeFor(status) + "\",\"title\":\"" + title + "\",\"status\":" + status
                         + ",\"detail\":\"the request was refused by the HTTP server: " + title.toLowerCase()
                         + "\"}");
                 response.finishResponse();

@@ -11,11 +11,13 @@ class WebConfig implements WebMvcConfigurer {
     private final HandlerInterceptor rateLimiter;
     private final PathIds pathIds;
     private final RequestBodies bodies;
+    private final AnswerBudget answers;
 
-    WebConfig(HandlerInterceptor actorRateLimiter, PathIds pathIds, RequestBodies bodies) {
+    WebConfig(HandlerInterceptor actorRateLimiter, PathIds pathIds, RequestBodies bodies, AnswerBudget answers) {
         this.rateLimiter = actorRateLimiter;
         this.pathIds = pathIds;
         this.bodies = bodies;
+        this.answers = answers;
     }
 
     @Override
@@ -23,5 +25,6 @@ class WebConfig implements WebMvcConfigurer {
         registry.addInterceptor(rateLimiter).addPathPatterns("/api/**");
         registry.addInterceptor(pathIds).addPathPatterns("/api/**");
         registry.addInterceptor(bodies).addPathPatterns("/api/**");
+        registry.addInterceptor(answers).addPathPatterns("/api/**");
     }
 }

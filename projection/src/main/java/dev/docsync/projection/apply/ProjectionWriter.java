@@ -75,14 +75,20 @@ public class ProjectionWriter {
                    yjs_digest = excluded.yjs_digest, deleted = excluded.deleted,
                    updated_at = excluded.updated_at, updated_by = excluded.updated_by""";
 
+    /**
+     * The bodies this chunk relies on are locked (key share) until it commits, so that the retention job
+     * ({@link ProjectionRetention}) cannot collect a body between this transaction finding it and referring to it.
+     */
     private static final String STORED_BODIES = """
             select workspace_id, digest from document_bodies
-             where (workspace_id, digest) in (select * from unnest(?::text[], ?::text[]))""";
+             where (workspace_id, digest) in (select * from unnest(?::text[], ?::text[]))
+               for key share""";
 
+    /** An existing body is locked, not rewritten: {@code do update ... where false} locks the conflicting row. */
     private static final String INSERT_BODIES = """
             insert into document_bodies (workspace_id, digest, body)
             select * from unnest(?::text[], ?::text[], ?::text[])
-            on conflict do nothing""";
+            on conflict (workspace_id, digest) do update set digest = excluded.digest where false""";
 
     /** Above this many bytes of bodies in a chunk, ask which are stored before sending them. */
     private static final long LOOK_BEFORE_SENDING_BYTES = 64 * 1024;

@@ -31,6 +31,21 @@ public class DocumentReader {
               left join document_bodies y on y.workspace_id = v.workspace_id and y.digest = v.yjs_digest
              where v.workspace_id = :workspace and v.document_id = :document and v.version = :version""";
 
+    /** Bytes of a document's state, without reading its bodies (the lengths of TOASTed text are in their headers). */
+    private static final String SIZE = """
+            select octet_length(d.title) + octet_length(c.body) + coalesce(octet_length(y.body), 0)
+              from documents d
+              join document_bodies c on c.workspace_id = d.workspace_id and c.digest = d.content_digest
+              left join document_bodies y on y.workspace_id = d.workspace_id and y.digest = d.yjs_digest
+             where d.workspace_id = :workspace and d.document_id = :document""";
+
+    private static final String SIZE_VERSION = """
+            select octet_length(v.title) + octet_length(b.body) + coalesce(octet_length(y.body), 0)
+              from document_versions v
+              join document_bodies b on b.workspace_id = v.workspace_id and b.digest = v.content_digest
+              left join document_bodies y on y.workspace_id = v.workspace_id and y.digest = v.yjs_digest
+             where v.workspace_id = :workspace and v.document_id = :document and v.version = :version""";
+
     private static final String HISTORY = """
             select version, operation, actor, batch_id, client_id, stamped_at, merged_from, merge_algorithm
               from document_versions
@@ -57,6 +72,20 @@ public class DocumentReader {
                 .param("document", documentId)
                 .query((rs, n) -> Rows.document(rs))
                 .optional();
+    }
+
+    /**
+     * The bytes of title, content and Yjs state of the current state ({@code version} empty) or of a version, as
+     * stored; empty when there is no such document or version. Cheap: no body is read.
+     */
+    public Optional<Long> size(String workspaceId, String documentId, Optional<Long> version) {
+        var query = jdbc.sql(version.isPresent() ? SIZE_VERSION : SIZE)
+                .param("workspace", workspaceId)
+                .param("document", documentId);
+        if (version.isPresent()) {
+            query = query.param("version", version.get());
+        }
+        return query.query(Long.class).optional();
     }
 
     /** Versions after {@code afterVersion}, ascending, at most {@code limit}. */

@@ -12,7 +12,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * is compared, so a live projection that kept applying during a replay compares fairly: documents changed
  * after the cutoff are left out of the document comparison (their history up to it is still compared).
  * {@code batch_results.applied_at} is wall-clock time and not compared. Bodies are compared by their SHA-256
- * digests, which the rows refer to.
+ * digests, which the rows refer to. Results the live projection has pruned (stamped before its recorded
+ * {@code retention_horizons} entry) are left out on both sides: live keeps only what its retention keeps, a
+ * rebuilt projection has them all.
  */
 public final class ProjectionChecksums {
 
@@ -46,6 +48,8 @@ public final class ProjectionChecksums {
         String changedAfterCutoff = """
                 not exists (select 1 from %s.document_versions x where x.workspace_id = d.workspace_id
                    and x.document_id = d.document_id and not %s)""".formatted(liveSchema, BEFORE_CUTOFF);
+        String keptByLive = BEFORE_CUTOFF + " and x.stamped_at >= coalesce((select h.pruned_before from %s"
+                .formatted(liveSchema) + ".retention_horizons h where h.name = 'batch_results'), '-infinity')";
         List<Table> tables = List.of(
                 new Table("document_versions", "workspace_id, document_id, version", """
                         workspace_id, document_id, version, operation, actor, batch_id, client_id, stamped_at, title,
@@ -54,7 +58,7 @@ public final class ProjectionChecksums {
                         BEFORE_CUTOFF),
                 new Table("batch_results", "batch_id", """
                         batch_id, workspace_id, actor, atomic, total, successful, failed, results, stamped_at,
-                        log_partition, log_offset, duplicate_of""", BEFORE_CUTOFF),
+                        log_partition, log_offset, duplicate_of""", keptByLive),
                 new Table("documents", "workspace_id, document_id", """
                         workspace_id, document_id, version, title, content_digest, yjs_digest, deleted, created_at,
                         updated_at, updated_by""", changedAfterCutoff));
