@@ -248,6 +248,7 @@ async function streamOnce(ctx: LiveContext, since: string, signal: AbortSignal, 
 
 async function pollOnce(ctx: LiveContext, since: string, signal: AbortSignal, advance: (cursor: string) => void): Promise<Outcome> {
   const waitSeconds = ctx.options.waitSeconds ?? 25;
+  const asked = Date.now();
   const page = await ctx.sync.transport.changes(ctx.sync.workspaceId, since, 1000, undefined, { states: true, waitSeconds, signal });
   if (signal.aborted) return { kind: "ended" };
   if (page.kind === "failed") return { kind: "failed", why: page.failure.message, delivered: false };
@@ -257,6 +258,8 @@ async function pollOnce(ctx: LiveContext, since: string, signal: AbortSignal, ad
     return { kind: "failed", why: "a document read failed", delivered: true };
   }
   advance(next);
+  // An empty page at once: this server does not hold the request; back off rather than ask in a loop.
+  if (page.body.items.length === 0 && Date.now() - asked < 1_000) return { kind: "failed", why: "the long-poll was not held", delivered: false };
   return { kind: "ended" };
 }
 

@@ -238,7 +238,12 @@ async function bootstrap(ctx: SyncContext, store: Store, report: SyncReport, met
     }
     feed = page.body.feed_cursor;
     await applyStates(ctx, store, page.body.items.map((doc) => [doc.document_id, doc]), report);
+    const sent = next;
     next = page.body.next_cursor ?? undefined;
+    if (next !== undefined && (next === sent || page.body.items.length === 0)) {
+      report.failure = { code: "http_error", status: page.status, message: "the snapshot does not advance" };
+      return undefined;
+    }
   } while (next);
   if (feed === undefined) return undefined;
   await setCursor(store, feed);
