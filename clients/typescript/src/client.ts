@@ -26,6 +26,8 @@ export interface DocsyncClientOptions {
   requestTimeoutMs?: number;
   /** Auto-sync period (default 30 s). */
   autoSyncIntervalMs?: number;
+  /** With auto-sync on, a local edit is pushed this long after the last edit (default 300 ms; false: wait for the period). */
+  pushDelayMs?: number | false;
   /** Between failed automatic syncs: exponential back-off with jitter (default 2 s doubling up to 5 min). */
   syncBackoff?: { baseDelayMs?: number; maxDelayMs?: number };
   /** After an `auth` failure, auto-sync looks for a new token after this long, then ever less often (default 1 s). */
@@ -115,6 +117,8 @@ class Client implements DocsyncClient {
   private running: Promise<SyncReport> | undefined;
   private following: Promise<SyncReport> | undefined;
   private stopAuto: (() => void) | undefined;
+  /** With auto-sync on: push local edits soon. */
+  private pushSoon: (() => void) | undefined;
   private closed = false;
 
   constructor(private readonly options: DocsyncClientOptions) {
@@ -157,6 +161,7 @@ class Client implements DocsyncClient {
     try {
       const value = await work(await this.db());
       this.changed(ids(value));
+      this.pushSoon?.();
       return value;
     } catch (error) {
       if (isQuotaError(error)) this.events.emit("error", { code: "quota", message: "the browser refused to store the edit: storage is full" });
@@ -366,8 +371,19 @@ class Client implements DocsyncClient {
     };
     const target = globalThis as EventTargetLike;
     target.addEventListener?.("online", run);
+    const pushDelay = this.options.pushDelayMs ?? 300;
+    let pushTimer: ReturnType<typeof setTimeout> | undefined;
+    if (pushDelay !== false) {
+      this.pushSoon = () => {
+        clearTimeout(pushTimer);
+        pushTimer = setTimeout(run, pushDelay);
+        (pushTimer as { unref?: () => void }).unref?.();
+      };
+    }
     this.stopAuto = () => {
       stopped = true;
+      this.pushSoon = undefined;
+      clearTimeout(pushTimer);
       clearTimeout(timer);
       stopLive?.();
       target.removeEventListener?.("online", run);

@@ -123,7 +123,7 @@ describe("bootstrap and live", () => {
     const alice = client("alice", ws);
     await alice.documents.create({ document_id: "shared", title: "Draft" });
     await alice.sync();
-    const bob = client("bob", ws, { autoSyncIntervalMs: 600_000, isOnline: () => true });
+    const bob = client("bob", ws, { autoSyncIntervalMs: 600_000, pushDelayMs: false });
     await bob.sync();
     await bob.documents.update("shared", { title: "Bob's offline title" });
     const conflicts: string[] = [];
