@@ -113,6 +113,10 @@ async function follow(ctx: LiveContext, signal: AbortSignal): Promise<void> {
   let silentStreams = 0;
   let cursor: string | undefined;
   while (!signal.aborted) {
+    if (!sync.isOnline()) {
+      await pause(1_000, signal);
+      continue;
+    }
     // Start where the syncs left the database (a new one is filled by the first sync's snapshot).
     cursor ??= await getCursor(await sync.store());
     if (cursor === undefined) {
