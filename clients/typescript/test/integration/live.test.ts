@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ChangeEvent } from "../../src/index.js";
+import { inject } from "vitest";
 import { baseUrl, client, closeClients, token } from "../support/api.js";
-import { eventually, freshWorkspace } from "../support/tokens.js";
+import { eventually, freshWorkspace, mintToken } from "../support/tokens.js";
 
 afterEach(closeClients);
 
@@ -141,5 +142,39 @@ describe("bootstrap and live", () => {
     }, 10_000, "the conflict at bob");
     expect(await bob.documents.get("shared")).toMatchObject({ content: "bob types on", sync_status: "conflict" });
     expect(conflicts).toContain("shared");
+  });
+
+  it("a stream closed at its token's exp reopens with a fresh token and resumes from its cursor: nothing is missed", async () => {
+    const ws = freshWorkspace();
+    const alice = client("alice", ws);
+    await alice.documents.create({ document_id: "shared", title: "v1" });
+    await alice.sync();
+    const counted = countingFetch();
+    const tokens: string[] = [];
+    const bob = client("bob", ws, {
+      fetch: counted.fetch, autoSyncIntervalMs: 600_000,
+      token: () => {
+        const fresh = mintToken(inject("jwtSecret"), "bob", { [ws]: "editor" }, 3); // lives 3 s
+        tokens.push(fresh);
+        return fresh;
+      },
+    });
+    bob.startAutoSync();
+    await eventually(async () => (await bob.documents.get("shared"))?.title === "v1", 20_000, "bob's first sync");
+    const streams = () => counted.requests.filter((r) => r.includes("/changes/stream")).length;
+    await eventually(async () => streams() >= 1, 10_000, "bob's first stream");
+
+    // Edits while the first stream lives, and around its end: each arrives, none is lost in the reconnect.
+    for (let i = 2; i <= 4; i++) {
+      await alice.documents.update("shared", { title: `v${i}` });
+      await alice.sync();
+      await eventually(async () => (await bob.documents.get("shared"))?.title === `v${i}`, 15_000, `v${i} at bob`);
+      if (i === 2) await eventually(async () => streams() >= 2, 15_000, "a second stream after the first token's exp");
+    }
+    expect(streams()).toBeGreaterThanOrEqual(2);
+    expect(new Set(tokens).size).toBeGreaterThanOrEqual(2);
+    expect(counted.requests.filter((r) => /\/documents\//.test(r))).toEqual([]);
+    // The second stream resumed from a cursor, not from the start of the feed.
+    expect(counted.requests.filter((r) => r.includes("/changes/stream")).every((r) => /since=/.test(r))).toBe(true);
   });
 });
