@@ -130,19 +130,25 @@ describe("the demo page in headless Chromium against the real local stack", () =
     await alice.getByTestId("sync-button").click();
     await expect.poll(() => mark(alice, "Shared")).toBe("synced");
     const id = await idOf(alice, "Shared");
+    // Auto-sync may push the create before the edit that titles it: count versions from here.
+    await expect.poll(async () => (await serverDocument(ws, id)).title).toBe("Shared");
+    const base = (await serverDocument(ws, id)).version;
 
     const bob = await openDemo();
     await loginWithToken(bob, "bob", ws); // auto-sync at login pulls Alice's document
     await expect.poll(() => mark(bob, "Shared")).toBe("synced");
 
+    // Edits reach the other page live (issue 21), so for a conflict Bob edits offline while Alice edits.
+    await bob.getByTestId("offline-switch").check();
+    await bob.locator('[data-title="Shared"]').click();
+    await edit(bob, "Shared (Bob)");
     await alice.locator('[data-title="Shared"]').click();
     await edit(alice, "Shared (Alice)");
     await alice.getByTestId("sync-button").click();
     await expect.poll(() => mark(alice, "Shared (Alice)")).toBe("synced");
+    await expect.poll(async () => (await serverDocument(ws, id)).version).toBe(base + 1);
 
-    await bob.locator('[data-title="Shared"]').click();
-    await edit(bob, "Shared (Bob)");
-    await bob.getByTestId("sync-button").click();
+    await bob.getByTestId("offline-switch").uncheck(); // online again: auto-sync pushes Bob's stale edit
     await expect.poll(() => bob.locator(`[data-testid=doc-${id}] [data-testid=mark]`).textContent()).toBe("conflict");
     await expect.poll(() => bob.getByTestId("conflict-mine").locator(".title").textContent()).toBe("Shared (Bob)");
     expect(await bob.getByTestId("conflict-theirs").locator(".title").textContent()).toBe("Shared (Alice)");
@@ -152,26 +158,27 @@ describe("the demo page in headless Chromium against the real local stack", () =
     await bob.getByTestId("keep-mine").click(); // re-applied on Alice's version by the next (auto-)sync
     await expect.poll(() => bob.locator(`[data-testid=doc-${id}] [data-testid=mark]`).textContent(), { timeout: 30_000 }).toBe("synced");
     await expect.poll(async () => (await serverDocument(ws, id)).title).toBe("Shared (Bob)");
-    expect((await serverDocument(ws, id)).version).toBe(3);
+    expect((await serverDocument(ws, id)).version).toBe(base + 2);
     await bob.screenshot({ path: `${shots}flow3-kept-mine.png` });
 
-    // Round two: Alice (after pulling Bob's version) changes the content; Bob's stale edit conflicts; Bob keeps theirs.
-    await alice.getByTestId("sync-button").click();
+    // Round two: Alice's page shows Bob's version without a Sync; she changes the content while Bob, offline,
+    // edits his stale copy; back online Bob has a conflict and keeps theirs.
     await expect.poll(() => alice.locator(`[data-testid=doc-${id}]`).getAttribute("data-title")).toBe("Shared (Bob)");
+    await bob.getByTestId("offline-switch").check();
     await alice.locator(`[data-testid=doc-${id}]`).click();
     await expect.poll(() => alice.getByTestId("title-input").inputValue()).toBe("Shared (Bob)");
     await edit(alice, undefined, "Alice's content");
     await alice.getByTestId("sync-button").click();
-    await expect.poll(async () => (await serverDocument(ws, id)).version).toBe(4);
+    await expect.poll(async () => (await serverDocument(ws, id)).version).toBe(base + 3);
 
     await bob.locator(`[data-testid=doc-${id}]`).click();
     await edit(bob, undefined, "Bob's content");
-    await bob.getByTestId("sync-button").click();
+    await bob.getByTestId("offline-switch").uncheck();
     await expect.poll(() => bob.getByTestId("conflict-theirs").locator("pre").textContent()).toBe("Alice's content");
     await bob.getByTestId("keep-theirs").click();
     await expect.poll(() => bob.locator(`[data-testid=doc-${id}] [data-testid=mark]`).textContent()).toBe("synced");
     await expect.poll(() => bob.getByTestId("content-input").inputValue()).toBe("Alice's content");
-    expect((await serverDocument(ws, id)).version).toBe(4);
+    expect((await serverDocument(ws, id)).version).toBe(base + 3);
     await bob.screenshot({ path: `${shots}flow3-kept-theirs.png` });
   });
 

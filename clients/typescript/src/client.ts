@@ -7,8 +7,9 @@ import {
   deleteStore, getDocument, isQuotaError, listDocuments, listStats, openStore, setUnreadConflicts, unreadConflicts,
   type QueuedOperation, type Store,
 } from "./store.js";
-import { runSync } from "./sync.js";
-import { TabChannel, syncLock, type SyncLock, type TabMessage } from "./tabs.js";
+import { startLive, type LiveOptions } from "./live.js";
+import { runSync, type SyncContext } from "./sync.js";
+import { TabChannel, liveLock, syncLock, type SyncLock, type TabMessage } from "./tabs.js";
 import { Transport, jittered, type RetryPolicy, type TokenSource } from "./transport.js";
 import type { DocumentFields, LocalDocument, NewDocumentInput, ServerLimits, StorageInfo, SyncReport, SyncStats } from "./types.js";
 
@@ -25,6 +26,8 @@ export interface DocsyncClientOptions {
   requestTimeoutMs?: number;
   /** Auto-sync period (default 30 s). */
   autoSyncIntervalMs?: number;
+  /** With auto-sync on, a local edit is pushed this long after the last edit (default 300 ms; false: wait for the period). */
+  pushDelayMs?: number | false;
   /** Between failed automatic syncs: exponential back-off with jitter (default 2 s doubling up to 5 min). */
   syncBackoff?: { baseDelayMs?: number; maxDelayMs?: number };
   /** After an `auth` failure, auto-sync looks for a new token after this long, then ever less often (default 1 s). */
@@ -32,6 +35,11 @@ export interface DocsyncClientOptions {
   /** Whether to try the network at all (default `navigator.onLine` where there is one). */
   isOnline?: () => boolean;
   fetch?: typeof fetch;
+  /**
+   * The live subscription startAutoSync() holds (the event stream, long-poll as the fallback); `false`: none, only
+   * the periodic sync.
+   */
+  live?: LiveOptions | false;
   /** The clock (ms since the epoch); tests move it to age stored batches. */
   now?: () => number;
 }
@@ -109,6 +117,8 @@ class Client implements DocsyncClient {
   private running: Promise<SyncReport> | undefined;
   private following: Promise<SyncReport> | undefined;
   private stopAuto: (() => void) | undefined;
+  /** With auto-sync on: push local edits soon. */
+  private pushSoon: (() => void) | undefined;
   private closed = false;
 
   constructor(private readonly options: DocsyncClientOptions) {
@@ -151,6 +161,7 @@ class Client implements DocsyncClient {
     try {
       const value = await work(await this.db());
       this.changed(ids(value));
+      this.pushSoon?.();
       return value;
     } catch (error) {
       if (isQuotaError(error)) this.events.emit("error", { code: "quota", message: "the browser refused to store the edit: storage is full" });
@@ -190,23 +201,48 @@ class Client implements DocsyncClient {
     const run = (async () => {
       try {
         // One tab (or client) of a database syncs at a time; the next one finds the work done.
-        return await this.lock.run(() => runSync({
-          store: () => this.db(),
-          transport: this.transport,
-          workspaceId: this.workspaceId,
-          events: this.events,
-          isOnline: this.options.isOnline ?? defaultOnline,
-          sizer: this.sizer,
-          limits: (meter) => this.limits(meter),
-          changed: (ids) => this.changed(ids),
-          now: this.now,
-        }));
+        return await this.lock.run(() => runSync(this.syncContext()));
       } finally {
         this.running = undefined;
       }
     })();
     this.running = run;
     return run;
+  }
+
+  private syncContext(): SyncContext {
+    return {
+      store: () => this.db(),
+      transport: this.transport,
+      workspaceId: this.workspaceId,
+      events: this.events,
+      isOnline: this.options.isOnline ?? defaultOnline,
+      sizer: this.sizer,
+      limits: (meter) => this.limits(meter),
+      changed: (ids) => this.changed(ids),
+      now: this.now,
+    };
+  }
+
+  /**
+   * The live subscription, held by one tab of the database at a time (the live lock; the others wait in line and
+   * hear of changes through the BroadcastChannel). Returns the function that stops it or gives up waiting.
+   */
+  private holdLive(options: LiveOptions): () => void {
+    let stopLive: (() => void) | undefined;
+    let release: () => void = () => undefined;
+    let stopped = false;
+    const held = new Promise<void>((done) => (release = done));
+    void liveLock(this.options.databaseName).run(async () => {
+      if (stopped) return;
+      stopLive = startLive({ sync: this.syncContext(), syncLock: this.lock, options });
+      await held;
+    }).catch(() => undefined);
+    return () => {
+      stopped = true;
+      stopLive?.();
+      release();
+    };
   }
 
   private limits(meter: Meter): Promise<ServerLimits | undefined> {
@@ -289,6 +325,8 @@ class Client implements DocsyncClient {
     const backoff = { baseDelayMs: 2_000, maxDelayMs: 300_000, ...this.options.syncBackoff };
     let stopped = false;
     let failures = 0;
+    let stopLive: (() => void) | undefined;
+    const live = this.options.live === false ? undefined : this.options.live ?? {};
     let timer: ReturnType<typeof setTimeout> | undefined;
     const later = (ms: number, fn: () => void) => {
       clearTimeout(timer);
@@ -313,6 +351,8 @@ class Client implements DocsyncClient {
       clearTimeout(timer);
       this.sync().then((report) => {
         if (stopped) return;
+        // After the first sync (a new database's snapshot), follow the feed live.
+        if (live && !stopLive) stopLive = this.holdLive(live);
         const code = report.failure?.code;
         if (code === "auth") {
           failures = 0;
@@ -331,9 +371,21 @@ class Client implements DocsyncClient {
     };
     const target = globalThis as EventTargetLike;
     target.addEventListener?.("online", run);
+    const pushDelay = this.options.pushDelayMs ?? 300;
+    let pushTimer: ReturnType<typeof setTimeout> | undefined;
+    if (pushDelay !== false) {
+      this.pushSoon = () => {
+        clearTimeout(pushTimer);
+        pushTimer = setTimeout(run, pushDelay);
+        (pushTimer as { unref?: () => void }).unref?.();
+      };
+    }
     this.stopAuto = () => {
       stopped = true;
+      this.pushSoon = undefined;
+      clearTimeout(pushTimer);
       clearTimeout(timer);
+      stopLive?.();
       target.removeEventListener?.("online", run);
     };
     run();

@@ -1,4 +1,4 @@
-import { conflictOf, defined, dropOpenEntries, entriesOf, isOpen, mineOf, refuse, write } from "./local.js";
+import { conflictOf, defined, dropOpenEntries, entriesOf, isOpen, mineOf, refuse, write, type Tx } from "./local.js";
 import { fromServer, type Store, type StoredDocument } from "./store.js";
 import type { Conflict, DocumentView, OperationError } from "./types.js";
 
@@ -28,7 +28,19 @@ export type RemoteOutcome = "refreshed" | "removed" | "conflict" | "unchanged";
  * remembers the newer server state for discard()). `null` means it is gone (404).
  */
 export async function applyRemote(store: Store, id: string, theirs: DocumentView | null): Promise<{ outcome: RemoteOutcome; conflict?: Conflict }> {
+  return (await applyRemoteAll(store, [[id, theirs]]))[0]!;
+}
+
+/** As applyRemote for many documents, in one transaction (a snapshot page, a feed page). */
+export async function applyRemoteAll(store: Store, states: Iterable<[string, DocumentView | null]>): Promise<{ id: string; outcome: RemoteOutcome; conflict?: Conflict }[]> {
   const tx = write(store);
+  const out: { id: string; outcome: RemoteOutcome; conflict?: Conflict }[] = [];
+  for (const [id, theirs] of states) out.push({ id, ...(await applyIn(tx, id, theirs)) });
+  await tx.done;
+  return out;
+}
+
+async function applyIn(tx: Tx, id: string, theirs: DocumentView | null): Promise<{ outcome: RemoteOutcome; conflict?: Conflict }> {
   const documents = tx.objectStore("documents");
   const doc = await documents.get(id);
   const entries = await entriesOf(tx, id);
@@ -57,7 +69,6 @@ export async function applyRemote(store: Store, id: string, theirs: DocumentView
     await documents.put(fromServer(theirs));
     result = { outcome: "refreshed" };
   }
-  await tx.done;
   return result;
 }
 

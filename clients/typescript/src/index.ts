@@ -4,6 +4,8 @@ export type { DocsyncEvents, Listener } from "./events.js";
 export { LocalEditError, MAX_BODY_BYTES, MAX_OPERATIONS } from "./queue.js";
 export type { QueuedOperation } from "./store.js";
 export { DEFAULT_RETRY, retryAfterMs } from "./transport.js";
+export { EventStreamParser } from "./live.js";
+export type { LiveMode, LiveOptions, StreamEvent } from "./live.js";
 export type { RetryPolicy, TokenSource } from "./transport.js";
 export type * from "./types.js";
 export type { components, paths } from "./generated/api.js";

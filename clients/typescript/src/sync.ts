@@ -1,5 +1,5 @@
 import type { Emitter, DocsyncEvents } from "./events.js";
-import { applyRemote, markConflict } from "./decisions.js";
+import { applyRemoteAll, markConflict } from "./decisions.js";
 import {
   buildBatch, dissolveBatch, pendingOperations, refusedOperations, rejectBatch, settleBatch, storedBatch, type Settled,
 } from "./queue.js";
@@ -121,6 +121,7 @@ async function push(ctx: SyncContext, store: Store, report: SyncReport, meter: M
       settled = await rejectBatch(store, batch, "rejected", `${answer.status}: ${answer.problem.detail ?? "refused"}`, culprits);
     } else {
       settled = await settleBatch(store, batch, answer.body.results ?? []);
+      if (answer.body.change_cursor) report.change_cursor = answer.body.change_cursor;
       ctx.sizer.observe(count, elapsed);
       stats.batch_sizes.push(count);
       stats.push_ms.push(elapsed);
@@ -192,51 +193,108 @@ async function readUnreadConflicts(ctx: SyncContext, store: Store, report: SyncR
 }
 
 /**
- * Reads the change feed after the stored cursor and refreshes what other clients changed, page by page. The states
- * come from `documentStates`, one GET per document today; a feed page that carries them (`include=state`) replaces
- * only that step.
+ * Reads the change feed after the stored cursor, with each change's state (`include=state`): one request per page,
+ * never one per document (a change whose state the server left out for size is read singly). A new database (no
+ * cursor) first fills from the snapshot and then follows the feed from the snapshot's `feed_cursor`.
  */
 async function pull(ctx: SyncContext, store: Store, report: SyncReport, meter: Meter): Promise<void> {
   let cursor = await getCursor(store);
+  if (cursor === undefined) {
+    cursor = await bootstrap(ctx, store, report, meter);
+    if (cursor === undefined) return;
+  }
   for (;;) {
-    const page = await ctx.transport.changes(ctx.workspaceId, cursor, CHANGES_PAGE, meter);
+    const before = meter.bytesDown;
+    const page = await ctx.transport.changes(ctx.workspaceId, cursor, CHANGES_PAGE, meter, { states: true });
     if (page.kind !== "ok") {
       report.failure = refusal(page, "change feed");
       return;
     }
-    const stale: string[] = [];
-    for (const [id, version] of latestVersions(page.body.items)) {
-      const local = await getDocument(store, id);
-      if (local?.version == null || local.version < version) stale.push(id); // else my own write, or already seen
-    }
-    const states = await documentStates(ctx, stale, meter);
-    const changed: string[] = [];
-    for (const [id, theirs] of states) {
-      const outcome = await applyRemote(store, id, theirs);
-      if (outcome.outcome !== "unchanged") {
-        report.pulled++;
-        changed.push(id);
-      }
-      if (outcome.conflict) {
-        report.conflicts.push(outcome.conflict);
-        ctx.events.emit("conflict", outcome.conflict);
-      }
-    }
-    if (changed.length > 0) ctx.changed(changed);
-    if (states.size < stale.length) {
-      report.failure = states.failure ?? { code: "unreachable", message: "document read failed" };
-      return; // the cursor stays: the rest is read again next time
-    }
+    if (!(await applyChanges(ctx, store, page.body.items, report, meter))) return; // the cursor stays
+    if (report.change_cursor !== undefined && page.body.next_cursor === report.change_cursor) report.own_writes_visible = true;
     cursor = page.body.next_cursor;
     await setCursor(store, cursor);
-    if (page.body.items.length < CHANGES_PAGE) return;
+    // A page is cut by its item limit or by the bytes of its states: only a short and small one is the end.
+    if (page.body.items.length === 0) break;
+    if (page.body.items.length < CHANGES_PAGE && meter.bytesDown - before < FULL_PAGE_BYTES) break;
   }
+  // The feed was read to its end after the push: it holds this sync's writes.
+  if (report.change_cursor !== undefined) report.own_writes_visible = true;
 }
 
-function latestVersions(items: ChangeItem[]): Map<string, number> {
-  const latest = new Map<string, number>();
-  for (const item of items) latest.set(item.document_id, Math.max(item.version, latest.get(item.document_id) ?? 0));
-  return latest;
+/** Below this a page shorter than its limit is the feed's end (the server cuts pages at 8 MiB of states). */
+const FULL_PAGE_BYTES = 1024 * 1024;
+const SNAPSHOT_PAGE = 2000;
+
+/** Fills a new database from the snapshot, page by page; the feed position to follow from, or undefined on failure. */
+async function bootstrap(ctx: SyncContext, store: Store, report: SyncReport, meter: Meter): Promise<string | undefined> {
+  let next: string | undefined;
+  let feed: string | undefined;
+  do {
+    const page = await ctx.transport.snapshot(ctx.workspaceId, next, SNAPSHOT_PAGE, meter);
+    if (page.kind !== "ok") {
+      report.failure = refusal(page, "snapshot");
+      return undefined; // started again next time: applying a state twice changes nothing
+    }
+    feed = page.body.feed_cursor;
+    await applyStates(ctx, store, page.body.items.map((doc) => [doc.document_id, doc]), report);
+    const sent = next;
+    next = page.body.next_cursor ?? undefined;
+    if (next !== undefined && (next === sent || page.body.items.length === 0)) {
+      report.failure = { code: "http_error", status: page.status, message: "the snapshot does not advance" };
+      return undefined;
+    }
+  } while (next);
+  if (feed === undefined) return undefined;
+  await setCursor(store, feed);
+  return feed;
+}
+
+/**
+ * Applies the newest change of each document in `items` (read singly where the state was left out), never over
+ * a pending, conflicted or errored local edit. False when a read failed (`report.failure` says why).
+ */
+export async function applyChanges(ctx: SyncContext, store: Store, items: ChangeItem[], report: SyncReport, meter: Meter): Promise<boolean> {
+  const latest = new Map<string, ChangeItem>();
+  for (const item of items) {
+    const seen = latest.get(item.document_id);
+    if (!seen || seen.version < item.version) latest.set(item.document_id, item);
+  }
+  const states: [string, DocumentView | null][] = [];
+  const missing: string[] = [];
+  for (const [id, item] of latest) {
+    if (item.document) states.push([id, item.document]);
+    else missing.push(id);
+  }
+  const stale: string[] = [];
+  for (const id of missing) {
+    const local = await getDocument(store, id);
+    if (local?.version == null || local.version < latest.get(id)!.version) stale.push(id); // else mine, or seen
+  }
+  const read = await documentStates(ctx, stale, meter);
+  states.push(...read);
+  await applyStates(ctx, store, states, report);
+  if (read.size < stale.length) {
+    report.failure = read.failure ?? { code: "unreachable", message: "document read failed" };
+    return false;
+  }
+  return true;
+}
+
+async function applyStates(ctx: SyncContext, store: Store, states: [string, DocumentView | null][], report: SyncReport): Promise<void> {
+  if (states.length === 0) return;
+  const changed: string[] = [];
+  for (const outcome of await applyRemoteAll(store, states)) {
+    if (outcome.outcome !== "unchanged") {
+      report.pulled++;
+      changed.push(outcome.id);
+    }
+    if (outcome.conflict) {
+      report.conflicts.push(outcome.conflict);
+      ctx.events.emit("conflict", outcome.conflict);
+    }
+  }
+  if (changed.length > 0) ctx.changed(changed);
 }
 
 /** The server's states of some documents (null: gone), in order, stopping at the first read that fails. */

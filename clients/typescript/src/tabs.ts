@@ -14,7 +14,19 @@ interface LockManagerLike {
 const inProcess = new Map<string, Promise<unknown>>();
 
 export function syncLock(databaseName: string): SyncLock {
-  const name = `docsync-sync:${databaseName}`;
+  return exclusiveLock(`docsync-sync:${databaseName}`);
+}
+
+/**
+ * The tab that holds the live subscription of a database (one stream per database and browser): the others wait
+ * in line and learn of changes through the BroadcastChannel.
+ */
+export function liveLock(databaseName: string): SyncLock {
+  return exclusiveLock(`docsync-live:${databaseName}`);
+}
+
+/** An exclusive lock: a Web Lock where there are any, else one queue per name in this process. */
+export function exclusiveLock(name: string): SyncLock {
   const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
   if (locks && typeof locks.request === "function") return { run: (work) => locks.request(name, work) };
   return {

@@ -1,5 +1,5 @@
 import type { Meter } from "./stats.js";
-import type { BatchResult, ChangePage, DocumentView, Problem, ServerLimits, SyncFailure } from "./types.js";
+import type { BatchResult, ChangePage, DocumentView, Problem, ServerLimits, SnapshotPage, SyncFailure } from "./types.js";
 
 /**
  * A token, or a function read on every request. After a 401 it is called once more with `{ refresh: true }`: the
@@ -103,10 +103,67 @@ export class Transport {
     return this.poll(answer.location ?? `/api/v1/batches/${answer.body.batch_id}`, meter);
   }
 
-  async changes(workspaceId: string, since: string | undefined, limit: number, meter?: Meter): Promise<Answer<ChangePage>> {
+  /** The change feed after `since`; `states`: each item with its document; `waitSeconds`: a long-poll. */
+  async changes(workspaceId: string, since: string | undefined, limit: number, meter?: Meter,
+    options: { states?: boolean; waitSeconds?: number; signal?: AbortSignal } = {}): Promise<Answer<ChangePage>> {
     const query = new URLSearchParams({ limit: String(limit) });
     if (since) query.set("since", since);
-    return this.request<ChangePage>(`/api/v1/workspaces/${encodeURIComponent(workspaceId)}/changes?${query}`, { method: "GET" }, meter);
+    if (options.states) query.set("include", "state");
+    if (options.waitSeconds) query.set("wait", String(options.waitSeconds));
+    const init: RequestInit = { method: "GET" };
+    if (options.signal) init.signal = options.signal;
+    // A long-poll is held up to waitSeconds: its timeout is that much longer.
+    const extraMs = (options.waitSeconds ?? 0) * 1000;
+    return this.request<ChangePage>(`/api/v1/workspaces/${encodeURIComponent(workspaceId)}/changes?${query}`, init, meter, [], extraMs);
+  }
+
+  /** One page of the workspace's snapshot (a new database's bootstrap). */
+  async snapshot(workspaceId: string, cursor: string | undefined, limit: number, meter?: Meter): Promise<Answer<SnapshotPage>> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (cursor) query.set("cursor", cursor);
+    return this.request<SnapshotPage>(`/api/v1/workspaces/${encodeURIComponent(workspaceId)}/snapshot?${query}`, { method: "GET" }, meter);
+  }
+
+  /**
+   * Opens the change stream (one attempt; the caller reconnects with back-off): the response, whose body the
+   * caller reads, or why not. The timeout covers the headers only; `signal` ends the stream. A 401 asks the
+   * token function for a fresh token once.
+   */
+  async openStream(workspaceId: string, since: string | undefined, signal: AbortSignal):
+    Promise<{ kind: "open"; response: Response } | { kind: "refused"; status: number; retryAfterMs?: number | undefined } | { kind: "failed"; message: string }> {
+    const query = new URLSearchParams();
+    if (since) query.set("since", since);
+    const url = `${this.baseUrl}/api/v1/workspaces/${encodeURIComponent(workspaceId)}/changes/stream?${query}`;
+    for (const refresh of [false, true]) {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      signal.addEventListener("abort", stop, { once: true });
+      const timer = setTimeout(stop, this.timeoutMs);
+      try {
+        const token = await this.token(refresh);
+        this.lastToken = token;
+        const headers = new Headers({ Authorization: `Bearer ${token}`, Accept: "text/event-stream" });
+        const response = await this.fetchImpl(url, { method: "GET", headers, signal: controller.signal });
+        clearTimeout(timer);
+        if (response.status === 401 && !refresh) {
+          await response.body?.cancel().catch(() => undefined);
+          continue;
+        }
+        if (!response.ok) {
+          const retryAfter = retryAfterMs(response.headers.get("Retry-After"));
+          await response.body?.cancel().catch(() => undefined);
+          signal.removeEventListener("abort", stop);
+          return { kind: "refused", status: response.status, retryAfterMs: retryAfter };
+        }
+        // The stream lives until `signal` aborts it (the listener stays for that).
+        return { kind: "open", response };
+      } catch (error) {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", stop);
+        return { kind: "failed", message: controller.signal.aborted ? `no answer within ${this.timeoutMs} ms` : String(error) };
+      }
+    }
+    return { kind: "refused", status: 401 };
   }
 
   /** The server's state of a document: 200, or 410 with its last state (`deleted: true`); 404 is `null`. */
@@ -135,18 +192,19 @@ export class Transport {
     return { kind: "failed", failure: { code: "unreachable", message: `batch at ${location} still pending after ${this.pollTimeoutMs} ms` } };
   }
 
-  private async request<T>(path: string, init: RequestInit, meter?: Meter, alsoOk: number[] = []): Promise<Answer<T>> {
+  private async request<T>(path: string, init: RequestInit, meter?: Meter, alsoOk: number[] = [], extraMs = 0): Promise<Answer<T>> {
     const url = path.startsWith("http") ? path : `${this.baseUrl}${path}`;
     let last = "";
     let retryAfter: number | undefined;
     let refreshed = false;
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
       if (attempt > 0) await sleep(retryAfter !== undefined ? Math.min(retryAfter, 60_000) : jittered(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs));
-      let outcome = await this.attempt<T>(url, init, alsoOk, attempt > 0, false, meter);
+      if (init.signal?.aborted) break;
+      let outcome = await this.attempt<T>(url, init, alsoOk, attempt > 0, false, meter, extraMs);
       if ("done" in outcome && outcome.done.kind === "refused" && outcome.done.status === 401 && !refreshed) {
         // The token expired: ask for a fresh one once, and try again at once.
         refreshed = true;
-        outcome = await this.attempt<T>(url, init, alsoOk, true, true, meter);
+        outcome = await this.attempt<T>(url, init, alsoOk, true, true, meter, extraMs);
       }
       if ("done" in outcome) return outcome.done;
       last = outcome.again;
@@ -155,9 +213,12 @@ export class Transport {
     return { kind: "failed", failure: { code: "unreachable", message: `${url}: gave up after ${this.retry.attempts} attempts (${last})` } };
   }
 
-  private async attempt<T>(url: string, init: RequestInit, alsoOk: number[], retry: boolean, refresh: boolean, meter?: Meter): Promise<Attempt<T>> {
+  private async attempt<T>(url: string, init: RequestInit, alsoOk: number[], retry: boolean, refresh: boolean, meter?: Meter, extraMs = 0): Promise<Attempt<T>> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs + extraMs);
+    const outer = init.signal;
+    const stop = () => controller.abort();
+    outer?.addEventListener("abort", stop, { once: true });
     const started = this.now();
     try {
       const token = await this.token(refresh);
@@ -191,6 +252,7 @@ export class Transport {
       return { again: `network: ${error instanceof Error ? error.message : String(error)}` };
     } finally {
       clearTimeout(timer);
+      outer?.removeEventListener("abort", stop);
     }
   }
 }

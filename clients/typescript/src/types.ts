@@ -10,6 +10,7 @@ export type BatchResult = Schemas["BatchResult"];
 export type OperationResult = Schemas["OperationResult"];
 export type ChangePage = Schemas["PageChangeItem"];
 export type ChangeItem = Schemas["ChangeItem"];
+export type SnapshotPage = Schemas["SnapshotPage"];
 export type Problem = Schemas["Problem"];
 /** GET /api/v1/limits: batch limits and how long an Idempotency-Key is remembered. */
 export type ServerLimits = Schemas["ServerLimits"];
@@ -93,9 +94,16 @@ export interface SyncReport {
   errors: OperationError[];
   /** Why the sync stopped early, if it did (queued operations remain pending). */
   failure?: SyncFailure;
-  /** Documents refreshed from the change feed. */
+  /** Documents refreshed from the change feed (or the snapshot, for a new database). */
   pulled: number;
   batches: number;
+  /**
+   * The feed position that includes this sync's own writes (the last completed batch's `change_cursor`, from its
+   * 200 or its poll); once the local cursor has reached it, the pulled view contains them.
+   */
+  change_cursor?: string;
+  /** Whether this sync's pull reached `change_cursor` (absent when nothing was written). */
+  own_writes_visible?: boolean;
 }
 
 export interface SyncProgress {

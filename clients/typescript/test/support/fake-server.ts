@@ -10,8 +10,12 @@ export interface Recorded {
 
 export type Handler = (request: Recorded, response: ServerResponse) => void;
 
-/** A scripted HTTP server for unit tests of the sync: records every request, answers with `handler`. */
-export async function fakeServer(handler: Handler): Promise<{ url: string; requests: Recorded[]; close: () => Promise<void> }> {
+/**
+ * A scripted HTTP server for unit tests of the sync: records every request, answers with `handler`. A new
+ * database's first pull reads the snapshot: unless `snapshots` is false, that is answered here (empty, feed at
+ * "c0") so that handlers written for the change feed keep working.
+ */
+export async function fakeServer(handler: Handler, options: { snapshots?: boolean } = {}): Promise<{ url: string; requests: Recorded[]; close: () => Promise<void> }> {
   const requests: Recorded[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -19,6 +23,9 @@ export async function fakeServer(handler: Handler): Promise<{ url: string; reque
     req.on("end", () => {
       const recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
       requests.push(recorded);
+      if (options.snapshots !== false && recorded.method === "GET" && /\/snapshot(\?|$)/.test(recorded.url)) {
+        return json(res, 200, { items: [], next_cursor: null, feed_cursor: "c0" });
+      }
       handler(recorded, res);
     });
   });

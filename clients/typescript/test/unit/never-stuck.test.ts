@@ -166,6 +166,7 @@ describe("nothing stuck", () => {
         return current;
       },
       tokenCheckIntervalMs: 20, autoSyncIntervalMs: 60_000,
+      live: false, // this is about the periodic sync; the live subscription's requests are tested in live.test.ts
     });
     const reports: { failure?: { code: string } }[] = [];
     client.on("synced", (r) => reports.push(r));
