@@ -34,8 +34,12 @@ class TrickledBodiesIntegrationTest {
                 outcome.neighbourSlowestMillis(), outcome.neighbourSlowestDuringConnectMillis());
 
         assertThat(outcome.neighbourStatuses()).as("the neighbour's batches").isNotEmpty().containsOnly(200);
-        assertThat(outcome.neighbourMillis()).as("the neighbour's latencies (ms)").isNotEmpty()
-                .allMatch(ms -> ms < 1000);
+        // Starved, the neighbour would be refused (503) or wait for a trickle's body grace (10 s). Its median stays
+        // under a second; single answers may not on a 2-core machine that runs the fault suites beside this test
+        // (1.1 and 1.8 s seen there), so the bound on each is the grace's half.
+        List<Long> latencies = outcome.neighbourMillis().stream().sorted().toList();
+        assertThat(latencies).as("the neighbour's latencies (ms)").isNotEmpty().allMatch(ms -> ms < 5_000);
+        assertThat(latencies.get(latencies.size() / 2)).as("the neighbour's median latency (ms)").isLessThan(1_000L);
         assertThat(outcome.answers()).as("every trickled request is answered, none holds its share forever")
                 .doesNotContainKey("unanswered");
         assertThat(outcome.answers().keySet()).as("answers to the trickled requests").allMatch(
