@@ -99,7 +99,7 @@ describe("the demo page in headless Chromium against the real local stack", () =
     await createDocument(page, "Alpha");
     await createDocument(page, "Beta");
     await page.getByTestId("sync-button").click();
-    await expect.poll(async () => marks(page)).toEqual(["synced", "synced"]);
+    await expect.poll(async () => marks(page), { timeout: 30_000 }).toEqual(["synced", "synced"]);
     // Auto-sync may push a create before the edit that titles it: count versions from here.
     const alphaBase = (await serverDocument(ws, await idOf(page, "Alpha"))).version;
     const betaBase = (await serverDocument(ws, await idOf(page, "Beta"))).version;
