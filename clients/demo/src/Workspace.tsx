@@ -1,6 +1,6 @@
 import { useDocsync, useDocuments, useSyncStats, useSyncStatus } from "@docsync/react";
 import type { LocalDocument, SyncStats } from "@docsync/client";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 export function Toolbar({ offline, setOffline, user, workspaceId, onLogout }: {
   offline: boolean; setOffline: (v: boolean) => void; user: string; workspaceId: string; onLogout: (wipe: boolean) => void;
@@ -85,17 +85,27 @@ export function Editor({ id, onGone }: { id: string; onGone: () => void }) {
   const doc = data.find((d) => d.document_id === id);
   const [title, setTitle] = useState("");
   const [content, setContent] = useState("");
+  // What the fields were last loaded with: typing that has not been saved yet is never replaced by a copy that
+  // arrives meanwhile (auto-sync confirming my own create, or another user's edit coming in live).
+  const loaded = useRef<{ id: string; title: string; content: string } | null>(null);
   useEffect(() => {
     if (doc) {
-      setTitle(doc.conflict ? doc.conflict.mine.title : doc.title);
-      setContent(doc.conflict ? doc.conflict.mine.content : doc.content);
+      const dirty = loaded.current?.id === id && (loaded.current.title !== title || loaded.current.content !== content);
+      if (dirty) return;
+      const next = { id, title: doc.conflict ? doc.conflict.mine.title : doc.title, content: doc.conflict ? doc.conflict.mine.content : doc.content };
+      loaded.current = next;
+      setTitle(next.title);
+      setContent(next.content);
     }
     // Re-load the fields when another document is selected or the server's copy arrives.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id, doc?.version, doc?.sync_status]);
   if (!doc) return <section className="editor"><p>Select a document.</p></section>;
   if (doc.conflict) return <ConflictView doc={doc} />;
-  const save = () => void client?.documents.update(id, { title, content });
+  const save = () => {
+    loaded.current = { id, title, content };
+    void client?.documents.update(id, { title, content });
+  };
   const remove = async () => {
     await client?.documents.delete(id);
     if (!(await client?.documents.get(id))) onGone();
