@@ -1,7 +1,7 @@
 package dev.docsync.worker;
 
 import dev.docsync.contracts.DocsyncJson;
-import dev.docsync.log.OperationsLogConfiguration;
+import dev.docsync.topic.OperationsLogConfiguration;
 import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;

@@ -2,7 +2,7 @@ package dev.docsync.ingest;
 
 import dev.docsync.contracts.BatchRequestParser;
 import dev.docsync.contracts.DocsyncJson;
-import dev.docsync.log.OperationsLogConfiguration;
+import dev.docsync.topic.OperationsLogConfiguration;
 import dev.docsync.projection.batches.BatchReader;
 import dev.docsync.projection.changes.ChangeFeedReader;
 import dev.docsync.projection.batches.BatchReceipts;

@@ -8,7 +8,7 @@ import dev.docsync.projection.apply.DocumentKey;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
 import dev.docsync.projection.apply.RefusedWrite;
-import dev.docsync.log.TopicProperties;
+import dev.docsync.topic.TopicProperties;
 import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.BatchApplier;
 import dev.docsync.worker.apply.DocumentVersions;

@@ -2,7 +2,7 @@ package dev.docsync.worker.consume;
 
 import dev.docsync.contracts.DocsyncJson;
 import dev.docsync.contracts.OperationEvent;
-import dev.docsync.log.TopicProperties;
+import dev.docsync.topic.TopicProperties;
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.RefusedWrite;
 import dev.docsync.worker.apply.GatheredBatch;

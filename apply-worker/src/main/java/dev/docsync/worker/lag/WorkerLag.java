@@ -1,6 +1,6 @@
 package dev.docsync.worker.lag;
 
-import dev.docsync.log.TopicProperties;
+import dev.docsync.topic.TopicProperties;
 import dev.docsync.worker.WorkerProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

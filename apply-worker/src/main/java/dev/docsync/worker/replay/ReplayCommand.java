@@ -1,7 +1,7 @@
 package dev.docsync.worker.replay;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.docsync.log.TopicProperties;
+import dev.docsync.topic.TopicProperties;
 import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;

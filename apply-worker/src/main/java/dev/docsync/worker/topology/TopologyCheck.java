@@ -1,7 +1,7 @@
 package dev.docsync.worker.topology;
 
-import dev.docsync.log.TopicGuard;
-import dev.docsync.log.TopicProperties;
+import dev.docsync.topic.TopicGuard;
+import dev.docsync.topic.TopicProperties;
 import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.worker.WorkerProperties;
 import org.slf4j.Logger;

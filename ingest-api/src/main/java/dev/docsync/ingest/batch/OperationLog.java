@@ -5,7 +5,7 @@ import dev.docsync.contracts.EventHeaders;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.web.ApiProblem;
-import dev.docsync.log.TopicProperties;
+import dev.docsync.topic.TopicProperties;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

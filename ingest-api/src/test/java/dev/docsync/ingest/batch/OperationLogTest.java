@@ -9,7 +9,7 @@ import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.web.ApiProblem;
-import dev.docsync.log.TopicProperties;
+import dev.docsync.topic.TopicProperties;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.docsync.log;
+package dev.docsync.topic;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.docsync.log;
+package dev.docsync.topic;
 
 import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;

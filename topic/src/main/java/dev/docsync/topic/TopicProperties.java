@@ -1,4 +1,4 @@
-package dev.docsync.log;
+package dev.docsync.topic;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;

@@ -1,4 +1,4 @@
-package dev.docsync.log;
+package dev.docsync.topic;
 
 import dev.docsync.contracts.TopicSafety;
 import java.util.HashMap;
