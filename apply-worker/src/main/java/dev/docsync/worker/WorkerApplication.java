@@ -1,10 +1,12 @@
 package dev.docsync.worker;
 
 import dev.docsync.contracts.DocsyncJson;
-import dev.docsync.topic.OperationsLogConfiguration;
+import dev.docsync.topic.TopicConfiguration;
 import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
+import dev.docsync.projection.batches.IdempotencyProperties;
+import dev.docsync.projection.signals.BatchSignals;
 import dev.docsync.worker.replay.ReplayCommand;
 import dev.docsync.worker.replay.ReplayReport;
 import java.time.Clock;
@@ -16,6 +18,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -27,7 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
 /** The apply-worker: consumes the operations topic and applies it to the PostgreSQL projection. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import({OperationsLogConfiguration.class, ProjectionWriter.class, PartitionOffsets.class, LogTopology.class})
+@EnableConfigurationProperties(IdempotencyProperties.class)
+@Import({TopicConfiguration.class, ProjectionWriter.class, BatchSignals.class, PartitionOffsets.class,
+        LogTopology.class})
 public class WorkerApplication {
 
     /** Each app reads its own configuration file, so both can share one JVM in local mode. */

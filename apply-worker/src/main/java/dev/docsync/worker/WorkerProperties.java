@@ -12,8 +12,6 @@ import org.springframework.util.unit.DataSize;
  * @param instanceId optional static group membership ({@code group.instance.id}, suffixed per consumer thread):
  *     a restarted worker with the same id takes its partitions back at once instead of waiting for the
  *     crashed one's session to expire. Must be unique per running instance; local mode uses {@code local}.
- * @param idempotencyRetention how long an Idempotency-Key protects against a retry, measured between the
- *     batches' stamps (so replay decides the same); must equal ingest's setting
  * @param lagInterval how often the lag per partition (log end vs stored position) is measured
  * @param maxTransactionBytes the most event data (bodies, titles and a fixed overhead per event) one apply
  *     transaction holds: a poll that brings more is applied in several transactions (DESIGN §6.8)
@@ -33,7 +31,6 @@ public record WorkerProperties(
         @DefaultValue("200ms") Duration retryInitialInterval,
         @DefaultValue("10s") Duration retryMaxInterval,
         String instanceId,
-        @DefaultValue("24h") Duration idempotencyRetention,
         @DefaultValue("5s") Duration lagInterval,
         @DefaultValue("false") boolean allowPartitionChange,
         @DefaultValue("32MB") DataSize maxTransactionBytes,

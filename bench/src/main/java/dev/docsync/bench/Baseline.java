@@ -3,6 +3,7 @@ package dev.docsync.bench;
 import dev.docsync.bench.Results.BaselineCell;
 import dev.docsync.bench.Results.Latency;
 import dev.docsync.bench.Results.Spread;
+import dev.docsync.contracts.OperationsTopic;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -48,7 +49,7 @@ final class Baseline {
 
     private static final String SCHEMA = "bench_baseline";
     private static final String GROUP = "bench-baseline";
-    private static final String TOPIC = "docsync.operations";
+    private static final String TOPIC = OperationsTopic.DEFAULT_NAME;
 
     private static final String BASELINE_TABLES = """
             create table bench_baseline.documents (

@@ -1,19 +1,22 @@
 package dev.docsync.ingest;
 
-import dev.docsync.contracts.BatchRequestParser;
 import dev.docsync.contracts.DocsyncJson;
-import dev.docsync.topic.OperationsLogConfiguration;
+import dev.docsync.ingest.batch.BatchRequestParser;
 import dev.docsync.projection.batches.BatchReader;
-import dev.docsync.projection.changes.ChangeFeedReader;
 import dev.docsync.projection.batches.BatchReceipts;
 import dev.docsync.projection.batches.IdempotencyKeys;
+import dev.docsync.projection.batches.IdempotencyProperties;
+import dev.docsync.projection.changes.ChangeFeedReader;
 import dev.docsync.projection.documents.DocumentReader;
 import dev.docsync.projection.documents.SnapshotReader;
+import dev.docsync.projection.signals.BatchSignals;
+import dev.docsync.topic.TopicConfiguration;
 import java.time.Clock;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.ProblemDetail;
@@ -23,8 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
 /** The ingest API: accepts batches, writes them to the log, answers with their results; serves reads. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import({OperationsLogConfiguration.class, DocumentReader.class, BatchReader.class, BatchReceipts.class,
-        ChangeFeedReader.class, IdempotencyKeys.class, SnapshotReader.class})
+@EnableConfigurationProperties(IdempotencyProperties.class)
+@Import({TopicConfiguration.class, DocumentReader.class, BatchReader.class, BatchReceipts.class,
+        ChangeFeedReader.class, IdempotencyKeys.class, SnapshotReader.class, BatchSignals.class})
 public class IngestApplication {
 
     /** Each app reads its own configuration file, so both can share one JVM in local mode. */

@@ -15,7 +15,6 @@ import org.springframework.util.unit.DataSize;
  * @param maxTitleLength characters of a title (DESIGN: 1,024)
  * @param maxContentLength characters of a document's content
  * @param maxYjsStateLength characters of {@code yjs_state_b64}
- * @param idempotencyRetention how long an Idempotency-Key is remembered; must equal the apply-worker's
  * @param maxBodiesInFlight request body bytes this instance holds at once; beyond it a request is refused
  *     with 503 + Retry-After before its body is read (bounded memory under hostile load)
  * @param appendLanes Kafka transactions in flight at once; each carries the batches that queued meanwhile
@@ -31,7 +30,6 @@ public record IngestProperties(
         @DefaultValue("1024") int maxTitleLength,
         @DefaultValue("10485760") int maxContentLength,
         @DefaultValue("10485760") int maxYjsStateLength,
-        @DefaultValue("24h") Duration idempotencyRetention,
         @DefaultValue("2") int appendLanes,
         @DefaultValue("96MB") DataSize maxBodiesInFlight) {
 }

@@ -60,7 +60,7 @@ public final class ClusterTopology {
     public static Map<String, String> appEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("DOCSYNC_DB_USER", "docsync");
-        env.put("DOCSYNC_TOPIC", "docsync.operations");
+        env.put("DOCSYNC_TOPIC", OperationsTopic.DEFAULT_NAME);
         env.put("DOCSYNC_TOPIC_PARTITIONS", "12");
         env.put("DOCSYNC_TOPIC_REPLICATION_FACTOR", "3");
         return env;

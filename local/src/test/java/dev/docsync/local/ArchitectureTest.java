@@ -2,9 +2,12 @@ package dev.docsync.local;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The module boundaries of DESIGN §1, checked on the compiled classes of the whole reactor. */
@@ -44,6 +47,28 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.docsync.projection..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.docsync.ingest..", "dev.docsync.worker..",
                         "dev.docsync.local..")
+                .check(classes);
+    }
+
+    /**
+     * Classes outside {@code projection} that may still reach PostgreSQL directly, each for a reason: local mode's
+     * launcher starts the database itself; replay builds its target schema and swaps it by hand until its SQL moves
+     * into {@code projection} (the worker's apply/replay refactoring).
+     */
+    private static final List<String> JDBC_OUTSIDE_THE_PROJECTION = List.of(
+            "dev.docsync.local.LocalPostgres",
+            "dev.docsync.worker.replay.ReplayCommand");
+
+    @Test
+    void onlyTheProjectionTalksToPostgresql() {
+        DescribedPredicate<JavaClass> allowed = DescribedPredicate.describe("named in JDBC_OUTSIDE_THE_PROJECTION",
+                c -> JDBC_OUTSIDE_THE_PROJECTION.stream()
+                        .anyMatch(name -> c.getName().equals(name) || c.getName().startsWith(name + "$")));
+        noClasses().that().resideOutsideOfPackage("dev.docsync.projection..").and(DescribedPredicate.not(allowed))
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "java.sql..", "javax.sql..", "org.springframework.jdbc..", "org.postgresql..",
+                        "com.zaxxer.hikari..")
+                .because("SQL, NOTIFY and LISTEN live in projection, on JdbcClient (DESIGN §1, issue 22)")
                 .check(classes);
     }
 }

@@ -3,6 +3,7 @@ package dev.docsync.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.docsync.contracts.OperationsTopic;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -74,7 +75,7 @@ class ClusterFaultIntegrationTest {
         apis = cluster.ingestUrls().stream().map(Api::new).toList();
         jdbc = TestStack.jdbc("jdbc:postgresql://localhost:%d/%s".formatted(cluster.postgres().port(),
                 LocalPostgres.DATABASE), cluster.postgres().user());
-        log = new LogInspector(cluster.bootstrapServers(), "docsync.operations");
+        log = new LogInspector(cluster.bootstrapServers(), OperationsTopic.DEFAULT_NAME);
         // A test JVM that is killed (a surefire timeout, Ctrl-C) must not leave seven processes behind.
         Cluster running = cluster;
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cluster-test-shutdown"));

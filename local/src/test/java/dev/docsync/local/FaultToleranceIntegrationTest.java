@@ -3,6 +3,7 @@ package dev.docsync.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.docsync.contracts.OperationsTopic;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ class FaultToleranceIntegrationTest {
                 "docsync.rate-limit.burst", "1000000")));
         api = new Api("http://localhost:" + stack.httpPort());
         jdbc = TestStack.jdbc(stack.jdbcUrl(), stack.databaseUser());
-        log = new LogInspector(stack.kafkaBootstrap(), "docsync.operations");
+        log = new LogInspector(stack.kafkaBootstrap(), OperationsTopic.DEFAULT_NAME);
         first = worker("w1", "w1");
     }
 

@@ -5,6 +5,7 @@ import static dev.docsync.local.Batches.create;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.docsync.contracts.OperationsTopic;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,12 +59,12 @@ class LostLogIntegrationTest {
     }
 
     private long storedPosition(int partition) {
-        return stack.jdbc.queryForObject("select next_offset from consumer_offsets where topic = 'docsync.operations' "
-                + "and partition = ?", Long.class, partition);
+        return stack.jdbc.queryForObject("select next_offset from consumer_offsets where topic = ? and partition = ?",
+                Long.class, OperationsTopic.DEFAULT_NAME, partition);
     }
 
     private void setStoredPosition(int partition, long offset) {
-        stack.jdbc.update("update consumer_offsets set next_offset = ? where topic = 'docsync.operations' "
-                + "and partition = ?", offset, partition);
+        stack.jdbc.update("update consumer_offsets set next_offset = ? where topic = ? and partition = ?", offset,
+                OperationsTopic.DEFAULT_NAME, partition);
     }
 }

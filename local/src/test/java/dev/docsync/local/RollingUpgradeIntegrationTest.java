@@ -11,6 +11,7 @@ import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.EventHeaders;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
+import dev.docsync.contracts.OperationsTopic;
 import dev.docsync.worker.replay.ReplayCommand;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ class RollingUpgradeIntegrationTest {
         stack = LocalStack.start(new LocalStack.Settings(data, 0, TestStack.JWT_SECRET, Map.of(
                 "docsync.topic.partitions", String.valueOf(TestStack.PARTITIONS),
                 "docsync.worker.concurrency", "2")));
-        log = new LogInspector(stack.kafkaBootstrap(), "docsync.operations");
+        log = new LogInspector(stack.kafkaBootstrap(), OperationsTopic.DEFAULT_NAME);
         ingest = new Api("http://localhost:" + stack.httpPort());
     }
 
@@ -97,7 +98,7 @@ class RollingUpgradeIntegrationTest {
             assertThat(readiness.status()).as(readiness.text()).isEqualTo(503);
             JsonNode consumers = readiness.json().get("components").get("consumers");
             assertThat(consumers.get("status").asString()).isEqualTo("DOWN");
-            assertThat(consumers.toString()).contains("docsync.operations-" + partition).contains("schema 2");
+            assertThat(consumers.toString()).contains(OperationsTopic.DEFAULT_NAME + "-" + partition).contains("schema 2");
         });
         Scrape scrape = Scrape.of(worker);
         assertThat(scrape.sum("docsync_apply_partitions_stopped",

@@ -1,5 +1,6 @@
 package dev.docsync.local;
 
+import dev.docsync.contracts.OperationsTopic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ final class TestStack {
         this.stack = stack;
         this.api = new Api("http://localhost:" + stack.httpPort());
         this.jdbc = jdbc(stack.jdbcUrl(), stack.databaseUser());
-        this.log = new LogInspector(stack.kafkaBootstrap(), "docsync.operations");
+        this.log = new LogInspector(stack.kafkaBootstrap(), OperationsTopic.DEFAULT_NAME);
     }
 
     static synchronized TestStack get() {

@@ -3,6 +3,7 @@ package dev.docsync.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.docsync.contracts.OperationsTopic;
 import dev.docsync.worker.WorkerApplication;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +58,8 @@ class TopicSafetyIntegrationTest {
         }
         assertThat(stack.jdbc.queryForObject("select partitions from log_topology where topic = ?", Integer.class,
                 topic)).as("the topic was neither resized nor is the old count kept").isEqualTo(2);
-        assertThat(stack.jdbc.queryForObject("select partitions from log_topology where topic = 'docsync.operations'",
-                Integer.class)).isEqualTo(TestStack.PARTITIONS);
+        assertThat(stack.jdbc.queryForObject("select partitions from log_topology where topic = ?",
+                Integer.class, OperationsTopic.DEFAULT_NAME)).isEqualTo(TestStack.PARTITIONS);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static dev.docsync.local.Batches.create;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.docsync.contracts.OperationsTopic;
 import dev.docsync.worker.consume.ConsumerFaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ class WorkerErrorRecoveryIntegrationTest {
 
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 JsonNode consumers = assertNotReady(worker, "consumers");
-                assertThat(consumers.toString()).contains("docsync.operations-1").contains("OutOfMemoryError");
+                assertThat(consumers.toString()).contains(OperationsTopic.DEFAULT_NAME + "-1").contains("OutOfMemoryError");
                 assertNotReady(ingest, "applyWorker");
             });
             Scrape scrape = Scrape.of(worker);

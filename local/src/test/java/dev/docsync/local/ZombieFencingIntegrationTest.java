@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
+import dev.docsync.contracts.OperationsTopic;
 import dev.docsync.projection.apply.FencedOutException;
 import dev.docsync.projection.apply.LogPosition;
 import dev.docsync.worker.apply.GatheredBatch;
@@ -55,6 +56,6 @@ class ZombieFencingIntegrationTest {
     private long storedPosition(int partition) {
         return stack.jdbc.queryForObject("""
                 select coalesce(max(next_offset), 0) from consumer_offsets
-                where topic = 'docsync.operations' and partition = ?""", Long.class, partition);
+                where topic = ? and partition = ?""", Long.class, OperationsTopic.DEFAULT_NAME, partition);
     }
 }

@@ -3,38 +3,31 @@ package dev.docsync.topic;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.kafka.core.KafkaAdmin;
 
 /**
  * Readiness of the log: the cluster answers {@code describeCluster} within a short timeout. The answer is kept
  * for {@code cacheFor}, so a probe every second or a burst of scrapes costs one round trip, and a probe never
- * hangs on a broker that is away.
+ * hangs on a broker that is away (the call's own timeout bounds it on the app's shared admin client).
  */
-public final class KafkaHealthIndicator implements HealthIndicator, DisposableBean {
+public final class KafkaHealthIndicator implements HealthIndicator {
 
-    private final Map<String, Object> adminConfig;
+    private final Admin admin;
     private final Duration timeout;
     private final Duration cacheFor;
     private final Clock clock;
-    private Admin admin;
     private Health last;
     private Instant lastAt = Instant.MIN;
 
-    public KafkaHealthIndicator(KafkaAdmin kafkaAdmin, Duration timeout, Duration cacheFor, Clock clock) {
-        this.adminConfig = Map.copyOf(kafkaAdmin.getConfigurationProperties());
+    public KafkaHealthIndicator(Admin admin, Duration timeout, Duration cacheFor, Clock clock) {
+        this.admin = admin;
         this.timeout = timeout;
         this.cacheFor = cacheFor;
         this.clock = clock;
@@ -52,7 +45,7 @@ public final class KafkaHealthIndicator implements HealthIndicator, DisposableBe
 
     private Health probe() {
         try {
-            DescribeClusterResult cluster = admin().describeCluster(
+            DescribeClusterResult cluster = admin.describeCluster(
                     new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()));
             long wait = timeout.toMillis() + 500;
             return Health.up()
@@ -66,24 +59,6 @@ public final class KafkaHealthIndicator implements HealthIndicator, DisposableBe
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             return Health.down().withDetail("error", cause.getClass().getSimpleName() + ": " + cause.getMessage())
                     .build();
-        }
-    }
-
-    private Admin admin() {
-        if (admin == null) {
-            Map<String, Object> config = new HashMap<>(adminConfig);
-            config.put(AdminClientConfig.CLIENT_ID_CONFIG, "docsync-health-" + UUID.randomUUID());
-            config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-            config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-            admin = Admin.create(config);
-        }
-        return admin;
-    }
-
-    @Override
-    public synchronized void destroy() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(1));
         }
     }
 }

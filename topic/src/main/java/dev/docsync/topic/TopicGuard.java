@@ -19,7 +19,6 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.kafka.core.KafkaAdmin;
 
 /**
  * Checks the operations topic's retention and cleanup policy at start-up, after the topic was created and
@@ -30,12 +29,12 @@ public class TopicGuard implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(TopicGuard.class);
 
-    private final KafkaAdmin kafkaAdmin;
+    private final Admin admin;
     private final TopicProperties topic;
     private volatile boolean running;
 
-    TopicGuard(KafkaAdmin kafkaAdmin, TopicProperties topic) {
-        this.kafkaAdmin = kafkaAdmin;
+    TopicGuard(Admin admin, TopicProperties topic) {
+        this.admin = admin;
         this.topic = topic;
     }
 
@@ -62,15 +61,15 @@ public class TopicGuard implements SmartLifecycle {
      * A dead-letter topic with fewer partitions is grown (nothing in it depends on its partition count).
      */
     private void createIfMissing() {
-        try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
+        try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             if (!existing.contains(topic.name())) {
-                create(admin, OperationsLogConfiguration.operationsTopic(topic));
+                create(admin, TopicConfiguration.operationsTopic(topic));
             }
             int partitions = partitionCount(admin, topic.name());
             String deadLetters = topic.deadLetterName();
             if (!existing.contains(deadLetters)) {
-                create(admin, OperationsLogConfiguration.deadLetterTopic(topic, partitions));
+                create(admin, TopicConfiguration.deadLetterTopic(topic, partitions));
             }
             int deadLetterPartitions = partitionCount(admin, deadLetters);
             if (deadLetterPartitions < partitions) {
@@ -125,7 +124,7 @@ public class TopicGuard implements SmartLifecycle {
 
     /** The operations topic's partition count as the cluster has it now. */
     public int partitionCount() {
-        try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
+        try {
             return admin.describeTopics(List.of(topic.name())).allTopicNames().get(30, TimeUnit.SECONDS)
                     .get(topic.name()).partitions().size();
         } catch (ExecutionException | TimeoutException e) {
@@ -138,7 +137,7 @@ public class TopicGuard implements SmartLifecycle {
 
     private Map<String, String> describe() {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic.name());
-        try (Admin admin = Admin.create(kafkaAdmin.getConfigurationProperties())) {
+        try {
             Config config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
             Map<String, String> values = new HashMap<>();
             for (ConfigEntry entry : config.entries()) {

@@ -8,6 +8,7 @@ import dev.docsync.projection.apply.DocumentKey;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
 import dev.docsync.projection.apply.RefusedWrite;
+import dev.docsync.projection.batches.IdempotencyProperties;
 import dev.docsync.topic.TopicProperties;
 import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.BatchApplier;
@@ -49,16 +50,19 @@ public class ApplyTransaction {
     private final PartitionOffsets offsets;
     private final BatchApplier applier;
     private final WorkerProperties properties;
+    private final IdempotencyProperties idempotency;
     private final TopicProperties topic;
     private final Clock clock;
 
     public ApplyTransaction(TransactionTemplate transactions, ProjectionWriter writer, PartitionOffsets offsets,
-            BatchApplier applier, WorkerProperties properties, TopicProperties topic, Clock clock) {
+            BatchApplier applier, WorkerProperties properties, IdempotencyProperties idempotency, TopicProperties topic,
+            Clock clock) {
         this.transactions = transactions;
         this.writer = writer;
         this.offsets = offsets;
         this.applier = applier;
         this.properties = properties;
+        this.idempotency = idempotency;
         this.topic = topic;
         this.clock = clock;
     }
@@ -274,7 +278,7 @@ public class ApplyTransaction {
         }
         List<String> actorKey = List.of(head.actor(), head.workspaceId(), head.idempotency().key());
         AppliedBatch.KeyClaim owner = keys.get(actorKey);
-        if (owner != null && !owner.stampedAt().plus(properties.idempotencyRetention()).isBefore(head.stampedAt())) {
+        if (owner != null && !owner.stampedAt().plus(idempotency.retention()).isBefore(head.stampedAt())) {
             return owner.requestHash().equals(head.idempotency().requestHash())
                     ? applier.duplicate(batch, owner.batchId()) : applier.keyReused(batch);
         }

@@ -1,23 +1,22 @@
 package dev.docsync.worker.lag;
 
+import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.topic.TopicProperties;
 import dev.docsync.worker.WorkerProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -28,8 +27,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,23 +41,22 @@ class WorkerLag implements SmartLifecycle, HealthIndicator {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerLag.class);
 
-    private static final String STORED = """
-            select partition, next_offset from consumer_offsets where consumer_group = :group and topic = :topic""";
+    /** Each Kafka call's own bound: the admin client is the app's shared one. */
+    private static final int TIMEOUT_MS = 5000;
 
-    private final KafkaAdmin kafkaAdmin;
-    private final JdbcClient jdbc;
+    private final Admin admin;
+    private final PartitionOffsets offsets;
     private final TopicProperties topic;
     private final WorkerProperties properties;
     private final MultiGauge perPartition;
     private volatile SortedMap<Integer, Long> last = new TreeMap<>();
     private volatile String lastError = "not measured yet";
     private ScheduledExecutorService scheduler;
-    private Admin admin;
 
-    WorkerLag(KafkaAdmin kafkaAdmin, JdbcClient jdbc, TopicProperties topic, WorkerProperties properties,
+    WorkerLag(Admin admin, PartitionOffsets offsets, TopicProperties topic, WorkerProperties properties,
             MeterRegistry registry) {
-        this.kafkaAdmin = kafkaAdmin;
-        this.jdbc = jdbc;
+        this.admin = admin;
+        this.offsets = offsets;
         this.topic = topic;
         this.properties = properties;
         this.perPartition = MultiGauge.builder("docsync.worker.lag")
@@ -78,16 +74,16 @@ class WorkerLag implements SmartLifecycle, HealthIndicator {
 
     void measure() {
         try {
-            TopicDescription description = admin.describeTopics(List.of(topic.name())).allTopicNames()
-                    .get(5, TimeUnit.SECONDS).get(topic.name());
+            TopicDescription description = admin.describeTopics(List.of(topic.name()),
+                    new DescribeTopicsOptions().timeoutMs(TIMEOUT_MS)).allTopicNames()
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(topic.name());
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             description.partitions().forEach(p -> latest.put(new TopicPartition(topic.name(), p.partition()),
                     OffsetSpec.latest()));
-            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                    .get(5, TimeUnit.SECONDS);
-            Map<Integer, Long> stored = new HashMap<>();
-            jdbc.sql(STORED).param("group", properties.groupId()).param("topic", topic.name())
-                    .query((rs, row) -> stored.put(rs.getInt(1), rs.getLong(2))).list();
+            var ends = admin.listOffsets(latest,
+                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED).timeoutMs(TIMEOUT_MS)).all()
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Map<Integer, Long> stored = offsets.storedPositions(properties.groupId(), topic.name());
             SortedMap<Integer, Long> lag = new TreeMap<>();
             ends.forEach((tp, end) -> lag.put(tp.partition(),
                     Math.max(0, end.offset() - stored.getOrDefault(tp.partition(), 0L))));
@@ -119,11 +115,6 @@ class WorkerLag implements SmartLifecycle, HealthIndicator {
 
     @Override
     public synchronized void start() {
-        Map<String, Object> config = new HashMap<>(kafkaAdmin.getConfigurationProperties());
-        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "docsync-lag-" + UUID.randomUUID());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
-        admin = Admin.create(config);
         scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("docsync-lag").daemon()
                 .factory());
         long every = properties.lagInterval().toMillis();
@@ -135,7 +126,6 @@ class WorkerLag implements SmartLifecycle, HealthIndicator {
         if (scheduler != null) {
             scheduler.shutdownNow();
             scheduler = null;
-            admin.close(Duration.ofSeconds(1));
         }
     }
 

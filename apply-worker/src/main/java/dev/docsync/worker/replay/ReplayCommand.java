@@ -5,6 +5,7 @@ import dev.docsync.topic.TopicProperties;
 import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
+import dev.docsync.projection.batches.IdempotencyProperties;
 import dev.docsync.projection.replay.ProjectionChecksums;
 import dev.docsync.projection.replay.ProjectionChecksums.TableComparison;
 import dev.docsync.worker.WorkerProperties;
@@ -77,15 +78,17 @@ public class ReplayCommand {
     private final KafkaProperties kafka;
     private final TopicProperties topic;
     private final WorkerProperties worker;
+    private final IdempotencyProperties idempotency;
     private final BatchApplier applier;
     private final Clock clock;
 
     ReplayCommand(DataSource live, KafkaProperties kafka, TopicProperties topic, WorkerProperties worker,
-            BatchApplier applier, Clock clock) {
+            IdempotencyProperties idempotency, BatchApplier applier, Clock clock) {
         this.live = live;
         this.kafka = kafka;
         this.topic = topic;
         this.worker = worker;
+        this.idempotency = idempotency;
         this.applier = applier;
         this.clock = clock;
     }
@@ -99,7 +102,8 @@ public class ReplayCommand {
         try (HikariDataSource target = targetDataSource(schema)) {
             PartitionOffsets offsets = new PartitionOffsets(JdbcClient.create(target));
             ApplyTransaction apply = new ApplyTransaction(new TransactionTemplate(new DataSourceTransactionManager(target)),
-                    ProjectionWriter.withoutSignals(new JdbcTemplate(target)), offsets, applier, worker, topic, clock);
+                    ProjectionWriter.withoutSignals(new JdbcTemplate(target)), offsets, applier, worker, idempotency, topic,
+                    clock);
             long started = System.nanoTime();
             Progress progress = readAndApply(apply, offsets, options);
             // The rebuilt projection records the partition count it was built from, as a live worker does, so a

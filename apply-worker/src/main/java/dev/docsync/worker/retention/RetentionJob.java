@@ -1,7 +1,7 @@
 package dev.docsync.worker.retention;
 
 import dev.docsync.projection.apply.ProjectionRetention;
-import dev.docsync.worker.WorkerProperties;
+import dev.docsync.projection.batches.IdempotencyProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +46,7 @@ public class RetentionJob implements SmartLifecycle {
     private final ProjectionRetention retention;
     private final TransactionTemplate transactions;
     private final RetentionProperties properties;
-    private final WorkerProperties worker;
+    private final IdempotencyProperties idempotency;
     private final Clock clock;
     private final Object runs = new Object();
     private String sweptWorkspace = "";
@@ -54,16 +54,16 @@ public class RetentionJob implements SmartLifecycle {
     private volatile ScheduledExecutorService scheduler;
 
     RetentionJob(ProjectionRetention retention, TransactionTemplate transactions, RetentionProperties properties,
-            WorkerProperties worker, Clock clock) {
-        if (properties.results().compareTo(worker.idempotencyRetention()) < 0) {
+            IdempotencyProperties idempotency, Clock clock) {
+        if (properties.results().compareTo(idempotency.retention()) < 0) {
             throw new IllegalStateException("docsync.retention.results (" + properties.results()
-                    + ") must be at least the Idempotency-Key retention (" + worker.idempotencyRetention()
+                    + ") must be at least the Idempotency-Key retention (" + idempotency.retention()
                     + "): a retry answers with the result of the batch it repeats");
         }
         this.retention = retention;
         this.transactions = transactions;
         this.properties = properties;
-        this.worker = worker;
+        this.idempotency = idempotency;
         this.clock = clock;
     }
 
@@ -82,7 +82,7 @@ public class RetentionJob implements SmartLifecycle {
         Instant now = clock.instant();
         long deadline = System.nanoTime() + MAX_RUN.toNanos();
         int keys = repeat(deadline, () -> retention.pruneIdempotencyKeys(
-                now.minus(worker.idempotencyRetention()).minus(KEY_GRACE), properties.batchSize()));
+                now.minus(idempotency.retention()).minus(KEY_GRACE), properties.batchSize()));
         int receipts = repeat(deadline, () -> retention.pruneReceipts(now.minus(properties.receipts()),
                 properties.batchSize()));
         int results = repeat(deadline, () -> inTransaction(() -> retention.pruneResults(now.minus(properties.results()),

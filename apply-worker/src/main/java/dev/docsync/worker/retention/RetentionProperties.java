@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * How long the projection keeps what only grows with traffic (DESIGN §6.8). Idempotency-Keys keep their one
- * existing setting, {@code docsync.worker.idempotency-retention} ({@code DOCSYNC_IDEMPOTENCY_RETENTION}).
+ * setting, {@code docsync.idempotency.retention} ({@code DOCSYNC_IDEMPOTENCY_RETENTION}, {@code IdempotencyProperties}).
  *
  * @param results how long a batch's result is kept after its stamp ({@code DOCSYNC_RESULT_RETENTION}; ingest reads
  *     the same property to say that a batch older than this has expired); at least the Idempotency-Key retention

@@ -2,7 +2,6 @@ package dev.docsync.ingest.batch;
 
 import dev.docsync.contracts.BatchAnswer;
 import dev.docsync.contracts.BatchRequest;
-import dev.docsync.contracts.BatchRequestParser;
 import dev.docsync.contracts.BatchResult;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.security.Caller;

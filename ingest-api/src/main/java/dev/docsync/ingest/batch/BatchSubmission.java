@@ -7,6 +7,7 @@ import dev.docsync.ingest.IngestMetrics;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.projection.batches.IdempotencyKeys;
+import dev.docsync.projection.batches.IdempotencyProperties;
 import java.time.Clock;
 import java.util.List;
 import dev.docsync.projection.batches.BatchReader;
@@ -53,12 +54,13 @@ class BatchSubmission {
     private final BatchReceipts receipts;
     private final IdempotencyKeys keys;
     private final IngestProperties properties;
+    private final IdempotencyProperties keyRetention;
     private final Clock clock;
     private final IngestMetrics metrics;
 
     BatchSubmission(BatchStamper stamper, OperationLog operationLog, BatchWaiters waiters, BatchReader reader,
-            BatchReceipts receipts, IdempotencyKeys keys, IngestProperties properties, Clock clock,
-            IngestMetrics metrics) {
+            BatchReceipts receipts, IdempotencyKeys keys, IngestProperties properties,
+            IdempotencyProperties keyRetention, Clock clock, IngestMetrics metrics) {
         this.stamper = stamper;
         this.operationLog = operationLog;
         this.waiters = waiters;
@@ -66,6 +68,7 @@ class BatchSubmission {
         this.receipts = receipts;
         this.keys = keys;
         this.properties = properties;
+        this.keyRetention = keyRetention;
         this.clock = clock;
         this.metrics = metrics;
     }
@@ -116,7 +119,7 @@ class BatchSubmission {
         Optional<IdempotencyKeys.Owner> owner;
         try {
             owner = keys.find(actor, request.workspaceId(), idempotency.key())
-                    .filter(o -> o.stampedAt().plus(properties.idempotencyRetention()).isAfter(clock.instant()));
+                    .filter(o -> o.stampedAt().plus(keyRetention.retention()).isAfter(clock.instant()));
         } catch (DataAccessException e) {
             log.warn("Cannot look up Idempotency-Key now ({}); the apply-worker will recognise a retry", e.getMessage());
             return Optional.empty();

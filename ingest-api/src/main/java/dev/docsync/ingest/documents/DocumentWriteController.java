@@ -1,6 +1,6 @@
 package dev.docsync.ingest.documents;
 
-import dev.docsync.contracts.BatchRequestParser;
+import dev.docsync.ingest.batch.BatchRequestParser;
 import dev.docsync.contracts.BatchResult;
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.DocumentView;

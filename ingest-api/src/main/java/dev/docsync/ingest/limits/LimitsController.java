@@ -1,6 +1,7 @@
 package dev.docsync.ingest.limits;
 
 import dev.docsync.ingest.IngestProperties;
+import dev.docsync.projection.batches.IdempotencyProperties;
 import io.swagger.v3.oas.annotations.Operation;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -18,9 +19,9 @@ class LimitsController {
 
     private final ServerLimits limits;
 
-    LimitsController(IngestProperties properties) {
+    LimitsController(IngestProperties properties, IdempotencyProperties idempotency) {
         this.limits = new ServerLimits(properties.maxOperations(), properties.maxRequestSize().toBytes(),
-                properties.idempotencyRetention().toSeconds());
+                idempotency.retention().toSeconds());
     }
 
     @Operation(summary = "The server's batch limits and how long an Idempotency-Key is remembered")

@@ -1,6 +1,6 @@
 package dev.docsync.ingest.web;
 
-import dev.docsync.contracts.BatchRequestParser;
+import dev.docsync.ingest.batch.BatchRequestParser;
 import dev.docsync.contracts.FieldError;
 import java.net.URI;
 import java.time.Duration;

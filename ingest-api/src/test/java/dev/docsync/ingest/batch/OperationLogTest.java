@@ -93,7 +93,7 @@ class OperationLogTest {
 
     private static IngestProperties properties(int lanes) {
         return new IngestProperties(Duration.ofSeconds(30), Duration.ofSeconds(120), 100, DataSize.ofMegabytes(10),
-                10_000, Duration.ofSeconds(2), 1024, 10_485_760, 10_485_760, Duration.ofHours(24), lanes,
+                10_000, Duration.ofSeconds(2), 1024, 10_485_760, 10_485_760, lanes,
                 DataSize.ofMegabytes(96));
     }
 

@@ -1,12 +1,14 @@
 package dev.docsync.projection.apply;
 
+import java.util.Map;
+import java.util.TreeMap;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
  * Consumer positions kept in PostgreSQL, next to the data they produced ("storing offsets outside Kafka").
  * The apply transaction locks the partition's row and checks it still holds the position this worker
- * started from, which fences a worker that lost the partition in a rebalance.
+ * started from, which fences a worker that lost the partition in a rebalance. The worker's lag reads them too.
  */
 @Repository
 public class PartitionOffsets {
@@ -21,6 +23,9 @@ public class PartitionOffsets {
              where consumer_group = :group and topic = :topic and partition = :partition""";
 
     private static final String LOCK = READ + " for update";
+
+    private static final String STORED = """
+            select partition, next_offset from consumer_offsets where consumer_group = :group and topic = :topic""";
 
     private static final String ADVANCE = """
             update consumer_offsets set next_offset = :next
@@ -48,6 +53,16 @@ public class PartitionOffsets {
             throw new FencedOutException("position of " + topic + "-" + partition + " is " + stored
                     + ", this worker expected " + expected + ": the partition has moved to another worker");
         }
+    }
+
+    /** The stored position of each partition of {@code topic} the group ever consumed (for the lag). */
+    public Map<Integer, Long> storedPositions(String group, String topic) {
+        Map<Integer, Long> stored = new TreeMap<>();
+        jdbc.sql(STORED).param("group", group).param("topic", topic)
+                .query(rs -> {
+                    stored.put(rs.getInt(1), rs.getLong(2));
+                });
+        return stored;
     }
 
     public void advance(String group, String topic, int partition, long next) {

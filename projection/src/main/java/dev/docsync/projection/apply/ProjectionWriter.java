@@ -2,11 +2,10 @@ package dev.docsync.projection.apply;
 
 import dev.docsync.contracts.DocsyncJson;
 import dev.docsync.contracts.OperationResult;
-import dev.docsync.projection.BatchSignal;
 import dev.docsync.projection.Rows;
+import dev.docsync.projection.signals.BatchSignals;
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -14,7 +13,6 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.node.ArrayNode;
@@ -117,27 +114,25 @@ public class ProjectionWriter {
                set request_hash = excluded.request_hash, batch_id = excluded.batch_id,
                    stamped_at = excluded.stamped_at""";
 
-    private static final String NOTIFY_ONE = "pg_notify(?, ?)";
-
-    /** NOTIFY payloads must stay under 8000 bytes; 100 ids of 36 characters fit comfortably. */
-    private static final int IDS_PER_SIGNAL = 100;
-
     private final JdbcTemplate jdbc;
-    private final boolean signalApplied;
+    private final Optional<BatchSignals> signals;
 
+    /** The apply-worker's writer: what it writes is announced on commit ({@link BatchSignals}). */
     @Autowired
-    public ProjectionWriter(JdbcTemplate jdbc) {
-        this(jdbc, true);
+    public ProjectionWriter(JdbcTemplate jdbc, BatchSignals signals) {
+        this.jdbc = jdbc;
+        this.signals = Optional.of(signals);
     }
 
-    private ProjectionWriter(JdbcTemplate jdbc, boolean signalApplied) {
+    /** A writer that announces nothing (see {@link #withoutSignals}; also for tests that stand in for it). */
+    protected ProjectionWriter(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.signalApplied = signalApplied;
+        this.signals = Optional.empty();
     }
 
     /** A writer that does not NOTIFY: for rebuilding a projection nobody waits on (replay). */
     public static ProjectionWriter withoutSignals(JdbcTemplate jdbc) {
-        return new ProjectionWriter(jdbc, false);
+        return new ProjectionWriter(jdbc);
     }
 
     /** The current state of each of {@code keys} that exists, without its bodies. */
@@ -315,9 +310,9 @@ public class ProjectionWriter {
             ps.setObject(5, k.batchId());
             ps.setTimestamp(6, Rows.timestamp(k.stampedAt()));
         });
-        if (signalApplied) {
-            signal(batches);
-        }
+        signals.ifPresent(s -> s.announce(batches.stream().map(b -> b.result().batchId()).toList(),
+                batches.stream().filter(b -> !b.changes().isEmpty()).map(b -> b.result().workspaceId()).distinct()
+                        .toList()));
     }
 
     /**
@@ -363,43 +358,6 @@ public class ProjectionWriter {
             ps.setArray(1, textArray(ps.getConnection(), missing.stream().map(List::getFirst).toList()));
             ps.setArray(2, textArray(ps.getConnection(), missing.stream().map(List::getLast).toList()));
             ps.setArray(3, textArray(ps.getConnection(), missing.stream().map(bodies::body).toList()));
-        });
-    }
-
-    private void signal(List<AppliedBatch> batches) {
-        List<String[]> notifications = new ArrayList<>();
-        List<String> ids = batches.stream().map(b -> b.result().batchId().toString()).toList();
-        for (int from = 0; from < ids.size(); from += IDS_PER_SIGNAL) {
-            notifications.add(new String[] {BatchSignal.CHANNEL,
-                    String.join(",", ids.subList(from, Math.min(ids.size(), from + IDS_PER_SIGNAL)))});
-        }
-        // The workspaces whose change feed moved, each once (ids hold no comma; at most 64 characters each).
-        StringBuilder workspaces = new StringBuilder();
-        for (String workspace : batches.stream().filter(b -> !b.changes().isEmpty())
-                .map(b -> b.result().workspaceId()).distinct().toList()) {
-            if (workspaces.length() + workspace.length() + 1 > BatchSignal.MAX_PAYLOAD_CHARS) {
-                notifications.add(new String[] {BatchSignal.WORKSPACES_CHANNEL, workspaces.toString()});
-                workspaces.setLength(0);
-            }
-            workspaces.append(workspaces.isEmpty() ? "" : ",").append(workspace);
-        }
-        if (!workspaces.isEmpty()) {
-            notifications.add(new String[] {BatchSignal.WORKSPACES_CHANNEL, workspaces.toString()});
-        }
-        if (notifications.isEmpty()) {
-            return;
-        }
-        // All in one statement: one round trip, however many channels and payloads.
-        String sql = "select " + String.join(", ", Collections.nCopies(notifications.size(), NOTIFY_ONE));
-        jdbc.execute((ConnectionCallback<Void>) con -> {
-            try (PreparedStatement ps = con.prepareStatement(sql)) {
-                for (int i = 0; i < notifications.size(); i++) {
-                    ps.setString(2 * i + 1, notifications.get(i)[0]);
-                    ps.setString(2 * i + 2, notifications.get(i)[1]);
-                }
-                ps.execute();
-            }
-            return null;
         });
     }
 

@@ -1,10 +1,15 @@
-package dev.docsync.contracts;
+package dev.docsync.ingest.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.docsync.contracts.BatchRequestParser.Invalid;
-import dev.docsync.contracts.BatchRequestParser.Parsed;
-import dev.docsync.contracts.BatchRequestParser.TooManyOperations;
+import dev.docsync.contracts.BatchRequest;
+import dev.docsync.contracts.DocumentData;
+import dev.docsync.contracts.FieldError;
+import dev.docsync.contracts.OnConflict;
+import dev.docsync.contracts.OperationRequest;
+import dev.docsync.ingest.batch.BatchRequestParser.Invalid;
+import dev.docsync.ingest.batch.BatchRequestParser.Parsed;
+import dev.docsync.ingest.batch.BatchRequestParser.TooManyOperations;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;

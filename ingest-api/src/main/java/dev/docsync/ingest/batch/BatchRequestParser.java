@@ -1,5 +1,14 @@
-package dev.docsync.contracts;
+package dev.docsync.ingest.batch;
 
+import dev.docsync.contracts.BatchRequest;
+import dev.docsync.contracts.DocsyncJson;
+import dev.docsync.contracts.DocumentData;
+import dev.docsync.contracts.FieldError;
+import dev.docsync.contracts.Ids;
+import dev.docsync.contracts.OnConflict;
+import dev.docsync.contracts.OperationRequest;
+import dev.docsync.contracts.OperationType;
+import dev.docsync.contracts.StorableText;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
