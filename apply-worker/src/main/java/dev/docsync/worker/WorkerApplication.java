@@ -1,24 +1,24 @@
 package dev.docsync.worker;
 
 import dev.docsync.contracts.DocsyncJson;
-import dev.docsync.topic.TopicConfiguration;
 import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
 import dev.docsync.projection.batches.IdempotencyProperties;
 import dev.docsync.projection.signals.BatchSignals;
+import dev.docsync.topic.TopicConfiguration;
 import dev.docsync.worker.replay.ReplayCommand;
 import dev.docsync.worker.replay.ReplayReport;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;

@@ -1,8 +1,8 @@
 package dev.docsync.worker.topology;
 
+import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.topic.TopicGuard;
 import dev.docsync.topic.TopicProperties;
-import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.worker.WorkerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,5 @@
 package dev.docsync.ingest.documents;
 
-import dev.docsync.ingest.batch.BatchRequestParser;
 import dev.docsync.contracts.BatchResult;
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.DocumentView;
@@ -8,6 +7,7 @@ import dev.docsync.contracts.OperationRequest;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.contracts.OperationType;
 import dev.docsync.contracts.ResultStatus;
+import dev.docsync.ingest.batch.BatchRequestParser;
 import dev.docsync.ingest.batch.SingleOperations;
 import dev.docsync.ingest.security.Caller;
 import dev.docsync.ingest.security.WorkspaceAccess;

@@ -1,7 +1,7 @@
 package dev.docsync.ingest.web;
 
-import dev.docsync.ingest.batch.BatchRequestParser;
 import dev.docsync.contracts.FieldError;
+import dev.docsync.ingest.batch.BatchRequestParser;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
