@@ -1,4 +1,4 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import dev.docsync.contracts.EventHeaders;
 import dev.docsync.contracts.OperationEvent;
@@ -10,9 +10,10 @@ import dev.docsync.projection.apply.ProjectionWriter;
 import dev.docsync.projection.apply.RefusedWrite;
 import dev.docsync.log.TopicProperties;
 import dev.docsync.worker.WorkerProperties;
-import dev.docsync.worker.apply.BatchApplier;
-import dev.docsync.worker.apply.DocumentVersions;
-import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.consume.EventReader;
+import dev.docsync.worker.apply.decide.BatchApplier;
+import dev.docsync.worker.apply.decide.DocumentVersions;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.Body;
@@ -6,7 +6,7 @@ import dev.docsync.projection.apply.DocumentChange;
 import dev.docsync.projection.apply.DocumentHead;
 import dev.docsync.projection.apply.DocumentKey;
 import dev.docsync.projection.apply.ProjectionWriter;
-import dev.docsync.worker.apply.DocumentVersions;
+import dev.docsync.worker.apply.decide.DocumentVersions;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;

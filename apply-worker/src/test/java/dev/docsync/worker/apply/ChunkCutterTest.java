@@ -1,4 +1,4 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,8 +6,8 @@ import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.OnConflict;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
-import dev.docsync.worker.apply.BatchApplier;
-import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.apply.decide.BatchApplier;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;

@@ -1,4 +1,4 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
 import dev.docsync.projection.apply.LogPosition;
-import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

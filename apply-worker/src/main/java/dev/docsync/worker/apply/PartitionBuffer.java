@@ -1,8 +1,8 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.projection.apply.LogPosition;
-import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
