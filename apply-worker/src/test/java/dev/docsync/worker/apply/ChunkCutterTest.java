@@ -26,11 +26,10 @@ class ChunkCutterTest {
                 new DocumentData("t", "x".repeat(contentChars), null));
     }
 
-    /** What {@code ApplyTransaction.applyRecords} does with each record. */
+    /** What {@code ChunkApplier.apply} does with each record. */
     private void read(OperationEvent event, long offset) {
         long resumeBefore = buffer.resumeOffset(offset);
-        GatheredBatch complete = buffer.add(event, offset);
-        if (complete != null) {
+        if (buffer.add(event, offset) instanceof Gathered.Complete(GatheredBatch complete)) {
             cutter.add(complete, resumeBefore);
         }
     }

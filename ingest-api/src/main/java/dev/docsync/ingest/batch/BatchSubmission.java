@@ -7,6 +7,7 @@ import dev.docsync.ingest.IngestMetrics;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.projection.batches.IdempotencyKeys;
+import dev.docsync.projection.batches.IdempotencyRule;
 import java.time.Clock;
 import java.util.List;
 import dev.docsync.projection.batches.BatchReader;
@@ -52,6 +53,7 @@ class BatchSubmission {
     private final BatchReader reader;
     private final BatchReceipts receipts;
     private final IdempotencyKeys keys;
+    private final IdempotencyRule keyRule;
     private final IngestProperties properties;
     private final Clock clock;
     private final IngestMetrics metrics;
@@ -65,6 +67,7 @@ class BatchSubmission {
         this.reader = reader;
         this.receipts = receipts;
         this.keys = keys;
+        this.keyRule = new IdempotencyRule(properties.idempotencyRetention());
         this.properties = properties;
         this.clock = clock;
         this.metrics = metrics;
@@ -113,24 +116,26 @@ class BatchSubmission {
     }
 
     private Optional<Outcome> earlierBatch(BatchRequest request, String actor, OperationEvent.Idempotency idempotency) {
-        Optional<IdempotencyKeys.Owner> owner;
+        IdempotencyRule.Decision decision;
         try {
-            owner = keys.find(actor, request.workspaceId(), idempotency.key())
-                    .filter(o -> o.stampedAt().plus(properties.idempotencyRetention()).isAfter(clock.instant()));
+            decision = keyRule.decide(keys.find(actor, request.workspaceId(), idempotency.key()),
+                    idempotency.requestHash(), clock.instant());
         } catch (DataAccessException e) {
             log.warn("Cannot look up Idempotency-Key now ({}); the apply-worker will recognise a retry", e.getMessage());
             return Optional.empty();
         }
-        if (owner.isEmpty()) {
-            return Optional.empty();
-        }
-        if (!owner.get().requestHash().equals(idempotency.requestHash())) {
-            throw ApiProblem.of(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
+        return switch (decision) {
+            case IdempotencyRule.Claims claims -> Optional.empty();
+            case IdempotencyRule.Reuses reuses -> throw ApiProblem.of(HttpStatus.UNPROCESSABLE_CONTENT,
+                    "idempotency-key-reused",
                     "Idempotency-Key " + idempotency.key() + " was used before with a different request");
-        }
-        UUID original = owner.get().batchId();
-        StampedBatch known = new StampedBatch(original, request.workspaceId(), actor, owner.get().stampedAt(), List.of());
-        return Optional.of(new Outcome(known, findApplied(original)));
+            case IdempotencyRule.Repeats repeats -> {
+                UUID original = repeats.original().batchId();
+                StampedBatch known = new StampedBatch(original, request.workspaceId(), actor,
+                        repeats.original().stampedAt(), List.of());
+                yield Optional.of(new Outcome(known, findApplied(original)));
+            }
+        };
     }
 
     private Optional<BatchAnswer> await(BatchWaiters.Waiter waiter, UUID batchId, Duration wait) {
