@@ -1,6 +1,5 @@
 package dev.docsync.worker.apply;
 
-import dev.docsync.contracts.EventHeaders;
 import dev.docsync.log.TopicProperties;
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.DocumentHead;
@@ -15,9 +14,7 @@ import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.decide.BatchDecider;
 import dev.docsync.worker.apply.decide.GatheredBatch;
 import com.zaxxer.hikari.HikariDataSource;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,7 +25,6 @@ import java.util.UUID;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -142,7 +138,7 @@ public class ChunkApplier implements AutoCloseable {
         ChunkCutter chunks = new ChunkCutter(maxTransactionBytes);
         for (ConsumerRecord<String, byte[]> record : records) {
             long resumeBefore = partition.resumeOffset(record.offset());
-            switch (gather(partition, record, rejections)) {
+            switch (RecordGathering.gather(partition, record, decoder, rejections)) {
                 case Gathered.Complete complete -> chunks.add(complete.batch(), resumeBefore);
                 case Gathered.Rejected rejected -> chunks.add(rejected.batch(), resumeBefore);
                 case Gathered.Incomplete incomplete -> {
@@ -159,41 +155,6 @@ public class ChunkApplier implements AutoCloseable {
             partition.committed(chunk.next());
         }
         return applied;
-    }
-
-    private Gathered gather(PartitionBuffer partition, ConsumerRecord<String, byte[]> record, Rejections rejections) {
-        try {
-            return partition.add(decoder.decode(record.value()), record.offset());
-        } catch (RuntimeException e) {
-            // Reading and gathering are pure: an event that fails here fails every time.
-            rejections.unreadable(record, e);
-            return gatherUnreadable(partition, record, e);
-        }
-    }
-
-    /**
-     * An unreadable record whose headers still name its batch counts towards it, so that batch completes with
-     * a result that records the failure; a record without them (not written by ingest) belongs to no batch.
-     */
-    private static Gathered gatherUnreadable(PartitionBuffer partition, ConsumerRecord<String, byte[]> record,
-            RuntimeException reason) {
-        try {
-            UUID batchId = UUID.fromString(header(record, EventHeaders.BATCH_ID));
-            int seq = Integer.parseInt(header(record, EventHeaders.SEQ));
-            int count = Integer.parseInt(header(record, EventHeaders.COUNT));
-            return partition.addUnreadable(batchId, record.key(), seq, count, record.offset(),
-                    Instant.ofEpochMilli(record.timestamp()), String.valueOf(reason.getMessage()));
-        } catch (RuntimeException notAttributable) {
-            return Gathered.INCOMPLETE;
-        }
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        if (header == null || record.key() == null) {
-            throw new IllegalArgumentException("no " + name + " header");
-        }
-        return new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /**
