@@ -33,9 +33,9 @@ final class JfrProfile {
         PATHS.put("ingest: batch controller", "dev.docsync.ingest.batch.BatchController");
         PATHS.put("ingest: append to Kafka (OperationLog)", "dev.docsync.ingest.batch.OperationLog");
         PATHS.put("ingest: waiting / reading results (BatchWaiters, BatchReader)", "dev.docsync.ingest.batch.BatchWaiters|dev.docsync.projection.batches.BatchReader");
-        PATHS.put("worker: apply transaction", "dev.docsync.worker.consume.ApplyTransaction");
+        PATHS.put("worker: apply transaction (ChunkApplier)", "dev.docsync.worker.apply.ChunkApplier");
         PATHS.put("worker: ProjectionWriter (JDBC writes)", "dev.docsync.projection.apply.ProjectionWriter");
-        PATHS.put("worker: BatchApplier (decisions)", "dev.docsync.worker.apply.BatchApplier");
+        PATHS.put("worker: BatchApplier (decisions)", "dev.docsync.worker.apply.decide.BatchApplier");
         PATHS.put("worker: event decoding (EventReader)", "dev.docsync.worker.consume.EventReader");
         PATHS.put("PostgreSQL JDBC driver", "org.postgresql.");
         PATHS.put("Kafka producer (client)", "org.apache.kafka.clients.producer.");

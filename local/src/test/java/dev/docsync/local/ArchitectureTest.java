@@ -9,6 +9,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.stereotype.Repository;
 
 /** The module boundaries of DESIGN §1, checked on the compiled classes of the whole reactor. */
 class ArchitectureTest {
@@ -39,6 +40,16 @@ class ArchitectureTest {
                 .check(classes);
         noClasses().that().resideInAPackage("dev.docsync.worker..")
                 .should().dependOnClassesThat().resideInAPackage("dev.docsync.ingest..")
+                .check(classes);
+    }
+
+    /** The Kafka adapter hands records to the ChunkApplier: it reads and writes no projection itself (ProjectionWriter, PartitionOffsets are repositories). */
+    @Test
+    void theWorkersKafkaAdapterUsesNoJdbcAndNoProjectionRepository() {
+        noClasses().that().resideInAPackage("dev.docsync.worker.consume..")
+                .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..",
+                        "org.springframework.jdbc..", "org.springframework.transaction..", "com.zaxxer.hikari..")
+                .orShould().dependOnClassesThat().areAnnotatedWith(Repository.class)
                 .check(classes);
     }
 

@@ -26,7 +26,7 @@ class LoggingContextIntegrationTest {
 
     private static final TestStack stack = TestStack.get();
     private static final List<String> LOGGERS = List.of("dev.docsync.ingest.batch.BatchSubmission",
-            "dev.docsync.worker.consume.BatchMdc");
+            "dev.docsync.worker.apply.BatchMdc");
 
     private final ListAppender<ILoggingEvent> events = new ListAppender<>();
 
@@ -61,6 +61,6 @@ class LoggingContextIntegrationTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events.list)
                 .filteredOn(e -> e.getMDCPropertyMap().entrySet().containsAll(expected.entrySet()))
                 .extracting(ILoggingEvent::getLoggerName)
-                .contains("dev.docsync.ingest.batch.BatchSubmission", "dev.docsync.worker.consume.BatchMdc"));
+                .contains("dev.docsync.ingest.batch.BatchSubmission", "dev.docsync.worker.apply.BatchMdc"));
     }
 }

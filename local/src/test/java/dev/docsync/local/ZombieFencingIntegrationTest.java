@@ -10,9 +10,12 @@ import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
 import dev.docsync.contracts.OperationsTopic;
 import dev.docsync.projection.apply.FencedOutException;
-import dev.docsync.projection.apply.LogPosition;
-import dev.docsync.worker.apply.GatheredBatch;
-import dev.docsync.worker.consume.ApplyTransaction;
+import dev.docsync.worker.apply.ChunkApplier;
+import dev.docsync.worker.apply.PartitionBuffer;
+import dev.docsync.worker.apply.decide.GatheredBatch;
+import dev.docsync.projection.apply.RefusedWrite;
+import dev.docsync.contracts.DocsyncJson;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -39,12 +42,23 @@ class ZombieFencingIntegrationTest {
         UUID zombieBatch = UUID.randomUUID();
         OperationEvent late = new OperationEvent(OperationEvent.CURRENT_SCHEMA, zombieBatch, ws, 0, 1, false, "z",
                 Instant.now(), "c", OperationType.CREATE, "by-zombie", null, new DocumentData("t", "c", null));
-        ApplyTransaction zombie = stack.stack.worker().getBean(ApplyTransaction.class);
+        ChunkApplier applier = stack.stack.worker().getBean(ChunkApplier.class);
         int partition = LogInspector.partitionOf(ws);
+        PartitionBuffer zombie = applier.at(partition, zombiePosition);
+        ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("docsync.operations", partition, zombiePosition, ws,
+                DocsyncJson.mapper().writeValueAsBytes(late));
 
-        assertThatThrownBy(() -> zombie.apply(partition, zombiePosition, zombiePosition + 1,
-                List.of(new GatheredBatch(List.of(late), new LogPosition(partition, zombiePosition))), ApplyTransaction.Rejections.ignoring()))
-                .isInstanceOf(FencedOutException.class);
+        assertThatThrownBy(() -> applier.apply(zombie, List.of(record), new ChunkApplier.Rejections() {
+            @Override
+            public void unreadable(ConsumerRecord<String, byte[]> unread, RuntimeException reason) {
+                throw new AssertionError("the event is readable", reason);
+            }
+
+            @Override
+            public void unappliable(GatheredBatch batch, RefusedWrite reason) {
+                throw new AssertionError("nothing is refused", null);
+            }
+        })).isInstanceOf(FencedOutException.class);
 
         assertThat(ownerPosition).isGreaterThan(zombiePosition);
         assertThat(storedPosition(partition)).isEqualTo(ownerPosition);

@@ -5,10 +5,11 @@ import dev.docsync.contracts.OperationEvent;
 import dev.docsync.topic.TopicProperties;
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.RefusedWrite;
-import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import dev.docsync.projection.apply.FencedOutException;
-import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.worker.WorkerProperties;
+import dev.docsync.worker.apply.ChunkApplier;
+import dev.docsync.worker.apply.PartitionBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,10 +34,11 @@ import org.springframework.util.backoff.BackOffExecution;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
- * Consumes the operations topic (read_committed) and applies complete batches per partition. Positions live
- * in PostgreSQL: on assignment the consumer seeks to the stored offset, and nothing is ever committed to
- * Kafka. When applying fails, the partition is rewound to its stored position and retried after a bounded
- * exponential back-off, so a failure can delay a batch but never lose or repeat one.
+ * Consumes the operations topic (read_committed) and hands each partition's records to the {@link ChunkApplier}.
+ * Positions live in PostgreSQL: on assignment the consumer seeks to the stored offset, and nothing is ever
+ * committed to Kafka. When applying fails, the partition is rewound to its stored position and paused for a
+ * bounded exponential back-off (resumed on a later poll or idle event once its time has come; the consumer's
+ * other partitions keep applying meanwhile), so a failure can delay a batch but never lose or repeat one.
  */
 @Component
 class OperationsListener implements ConsumerSeekAware {
@@ -47,14 +49,15 @@ class OperationsListener implements ConsumerSeekAware {
 
     private final Map<TopicPartition, PartitionBuffer> buffers = new ConcurrentHashMap<>();
     private final Map<TopicPartition, BackOffExecution> failing = new ConcurrentHashMap<>();
+    /** Partitions paused after a failed apply: resumed once the clock reaches their time (millis). */
+    private final Map<TopicPartition, Long> retryAt = new ConcurrentHashMap<>();
     /** Partitions whose stored position lies beyond the log's end: paused, never skipped. */
     private final Set<TopicPartition> stopped = ConcurrentHashMap.newKeySet();
     /** Partitions held back after their apply threw an Error: paused until the time, then tried again. */
     private final Map<TopicPartition, Hold> holds = new ConcurrentHashMap<>();
     /** Partitions waiting at an event of a newer schema: applied up to it, then paused. */
     private final Map<TopicPartition, NewerAt> newer = new ConcurrentHashMap<>();
-    private final PartitionOffsets offsets;
-    private final ApplyTransaction applyTransaction;
+    private final ChunkApplier applier;
     private final ConsumerRecordRecoverer deadLetters;
     private final WorkerProperties properties;
     private final ApplyMetrics metrics;
@@ -88,12 +91,10 @@ class OperationsListener implements ConsumerSeekAware {
         }
     }
 
-    OperationsListener(PartitionOffsets offsets, ApplyTransaction applyTransaction,
-            ConsumerRecordRecoverer deadLetters, WorkerProperties properties, ApplyMetrics metrics,
+    OperationsListener(ChunkApplier applier, ConsumerRecordRecoverer deadLetters, WorkerProperties properties, ApplyMetrics metrics,
             TopicProperties topic, ConsumerFaults faults, ConsumerSupervisor supervisor,
             ConsumersHealthIndicator health, Clock clock) {
-        this.offsets = offsets;
-        this.applyTransaction = applyTransaction;
+        this.applier = applier;
         this.deadLetters = deadLetters;
         this.properties = properties;
         this.metrics = metrics;
@@ -109,10 +110,10 @@ class OperationsListener implements ConsumerSeekAware {
         for (TopicPartition tp : assignments.keySet()) {
             buffers.remove(tp);
             try {
-                long resume = offsets.resumeOffset(properties.groupId(), tp.topic(), tp.partition());
-                callback.seek(tp.topic(), tp.partition(), resume);
-                buffers.put(tp, new PartitionBuffer(tp.partition(), resume));
-                log.info("Assigned {}: resuming at stored offset {}", tp, resume);
+                PartitionBuffer buffer = applier.resume(tp.partition());
+                callback.seek(tp.topic(), tp.partition(), buffer.committed());
+                buffers.put(tp, buffer);
+                log.info("Assigned {}: resuming at stored offset {}", tp, buffer.committed());
             } catch (RuntimeException e) {
                 // No position, no processing: records of this partition are ignored until it is positioned.
                 log.error("Assigned {} but cannot read its stored position; will retry", tp, e);
@@ -125,6 +126,7 @@ class OperationsListener implements ConsumerSeekAware {
         partitions.forEach(tp -> {
             buffers.remove(tp);
             failing.remove(tp);
+            retryAt.remove(tp);
             stopped.remove(tp);
             // Closing a consumer that an Error stopped revokes its partitions too: they stay held (and waiting) then,
             // for the restarted consumers, which take the same partitions back (static membership).
@@ -145,7 +147,7 @@ class OperationsListener implements ConsumerSeekAware {
             byPartition.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new ArrayList<>())
                     .add(record);
         }
-        resumeDueHolds(consumer);
+        resumeDue(consumer);
         byPartition.forEach((tp, partitionRecords) -> {
             try {
                 onPartitionRecords(tp, partitionRecords, consumer);
@@ -159,10 +161,10 @@ class OperationsListener implements ConsumerSeekAware {
         });
     }
 
-    /** Between polls of a consumer whose partitions bring nothing (a held one is paused): resume what is due. */
+    /** Between polls of a consumer whose partitions bring nothing (a held or retrying one is paused): resume what is due. */
     @EventListener
     void onIdle(ListenerContainerIdleEvent event) {
-        resumeDueHolds(event.getConsumer());
+        resumeDue(event.getConsumer());
     }
 
     private void hold(TopicPartition tp, Error e) {
@@ -174,18 +176,26 @@ class OperationsListener implements ConsumerSeekAware {
                 + "; held back " + delay + " ms, then tried again");
     }
 
-    /** On the consumer thread: partitions held after an Error whose time has come are resumed. */
-    private void resumeDueHolds(Consumer<?, ?> consumer) {
-        if (holds.isEmpty()) {
+    /** On the consumer thread: partitions held after an Error or paused after a failure whose time has come resume. */
+    private void resumeDue(Consumer<?, ?> consumer) {
+        if (holds.isEmpty() && retryAt.isEmpty()) {
             return;
         }
         long now = clock.millis();
-        List<TopicPartition> due = consumer.paused().stream()
+        List<TopicPartition> held = consumer.paused().stream()
                 .filter(tp -> holds.containsKey(tp) && holds.get(tp).due(now))
                 .toList();
-        if (!due.isEmpty()) {
-            log.info("{}: trying again after the Error", due);
-            consumer.resume(due);
+        if (!held.isEmpty()) {
+            log.info("{}: trying again after the Error", held);
+            consumer.resume(held);
+        }
+        List<TopicPartition> retrying = consumer.paused().stream()
+                .filter(tp -> retryAt.containsKey(tp) && retryAt.get(tp) <= now)
+                .toList();
+        if (!retrying.isEmpty()) {
+            retrying.forEach(retryAt::remove);
+            log.debug("{}: trying again after the back-off", retrying);
+            consumer.resume(retrying);
         }
     }
 
@@ -196,6 +206,15 @@ class OperationsListener implements ConsumerSeekAware {
             return;
         }
         PartitionBuffer buffer = buffers.get(tp);
+        Long retry = retryAt.get(tp);
+        if (retry != null) {
+            if (clock.millis() < retry) {
+                // Records of a partition backing off came anyway (its pause did not outlive a rebalance).
+                backOff(tp, consumer, retry);
+                return;
+            }
+            retryAt.remove(tp);
+        }
         if (buffer != null && records.getFirst().offset() < buffer.committed()) {
             // The consumer was seeked to the stored position and came back earlier: that position was out of
             // range, beyond the log's end. The log lost what was applied (e.g. a single broker's unflushed
@@ -235,13 +254,13 @@ class OperationsListener implements ConsumerSeekAware {
         }
     }
 
-    /** One apply transaction; false when it failed (the partition is then positioned to be read again). */
+    /** One hand-over to the applier; false when it failed (the partition is then positioned to be read again). */
     private boolean apply(TopicPartition tp, PartitionBuffer buffer, List<ConsumerRecord<String, byte[]>> records,
             Consumer<?, ?> consumer) {
         try {
             List<AppliedBatch> applied = metrics.applyChunk(() -> {
                 faults.check(records);
-                return applyTransaction.applyRecords(buffer, records, rejections);
+                return applier.apply(buffer, records, rejections);
             });
             log.debug("{}: applied {} batches, position {}", tp, applied.size(), buffer.committed());
             failing.remove(tp);
@@ -270,8 +289,7 @@ class OperationsListener implements ConsumerSeekAware {
             long delay = failing.computeIfAbsent(tp, t -> backOff().start()).nextBackOff();
             log.error("{}: applying failed; rewinding to offset {} and retrying in {} ms", tp, buffer.committed(),
                     delay, e);
-            position(tp, consumer, buffer.committed());
-            pause(delay);
+            backOff(tp, consumer, clock.millis() + delay);
             return false;
         }
     }
@@ -280,7 +298,7 @@ class OperationsListener implements ConsumerSeekAware {
      * Unreadable events and unappliable batches go to the dead-letter topic with the reason in its headers; the
      * publish is awaited, and if it fails the partition rewinds (and the apply transaction rolls back).
      */
-    private final ApplyTransaction.Rejections rejections = new ApplyTransaction.Rejections() {
+    private final ChunkApplier.Rejections rejections = new ChunkApplier.Rejections() {
         @Override
         public void unreadable(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
             if (reason instanceof NewerSchemaException newerSchema) {
@@ -306,19 +324,34 @@ class OperationsListener implements ConsumerSeekAware {
 
     /** Forget what was gathered and read the partition again from {@code offset}. */
     private void position(TopicPartition tp, Consumer<?, ?> consumer, long offset) {
-        buffers.put(tp, new PartitionBuffer(tp.partition(), offset));
+        buffers.put(tp, applier.at(tp.partition(), offset));
         consumer.seek(tp, offset);
     }
 
     private void positionFromStore(TopicPartition tp, Consumer<?, ?> consumer) {
         buffers.remove(tp);
         try {
-            position(tp, consumer, offsets.resumeOffset(properties.groupId(), tp.topic(), tp.partition()));
+            PartitionBuffer buffer = applier.resume(tp.partition());
+            buffers.put(tp, buffer);
+            consumer.seek(tp, buffer.committed());
         } catch (RuntimeException e) {
             long delay = failing.computeIfAbsent(tp, t -> backOff().start()).nextBackOff();
             log.error("{}: cannot read the stored position; retrying in {} ms", tp, delay, e);
-            pause(delay);
+            backOff(tp, consumer, clock.millis() + delay);
         }
+    }
+
+    /**
+     * Rewinds the partition to its stored position (if it has one; else it is positioned from the store when it
+     * comes again) and pauses it until {@code until}: no sleep on the consumer thread, which owns other partitions.
+     */
+    private void backOff(TopicPartition tp, Consumer<?, ?> consumer, long until) {
+        PartitionBuffer buffer = buffers.get(tp);
+        if (buffer != null) {
+            position(tp, consumer, buffer.committed());
+        }
+        retryAt.put(tp, until);
+        consumer.pause(List.of(tp));
     }
 
     private ExponentialBackOff errorBackOff() {
@@ -333,11 +366,4 @@ class OperationsListener implements ConsumerSeekAware {
         return backOff;
     }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

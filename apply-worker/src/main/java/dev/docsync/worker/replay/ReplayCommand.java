@@ -1,25 +1,18 @@
 package dev.docsync.worker.replay;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.docsync.topic.TopicProperties;
-import dev.docsync.projection.apply.LogTopology;
-import dev.docsync.projection.apply.PartitionOffsets;
-import dev.docsync.projection.apply.ProjectionWriter;
-import dev.docsync.projection.batches.IdempotencyProperties;
+import dev.docsync.projection.apply.RefusedWrite;
 import dev.docsync.projection.replay.ProjectionChecksums;
 import dev.docsync.projection.replay.ProjectionChecksums.TableComparison;
-import dev.docsync.worker.WorkerProperties;
-import dev.docsync.worker.apply.BatchApplier;
-import dev.docsync.projection.apply.RefusedWrite;
-import dev.docsync.worker.apply.GatheredBatch;
-import dev.docsync.worker.consume.ApplyTransaction;
+import dev.docsync.projection.replay.ReplaySchemas;
+import dev.docsync.worker.apply.ChunkApplier;
+import dev.docsync.worker.apply.PartitionBuffer;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import dev.docsync.worker.consume.NewerSchemaException;
-import dev.docsync.worker.consume.PartitionBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,19 +29,15 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Rebuilds the projection from offset 0 of the operations topic into a fresh schema while the live one keeps
- * serving, through exactly the live apply path ({@link ApplyTransaction}), then compares checksums of
+ * serving, through exactly the live apply path ({@link ChunkApplier#forSchema}), then compares checksums of
  * documents, history and batch results with the live projection up to the same log positions, and optionally
  * swaps the rebuilt schema in.
  */
@@ -77,45 +66,37 @@ public class ReplayCommand {
     private final DataSource live;
     private final KafkaProperties kafka;
     private final TopicProperties topic;
-    private final WorkerProperties worker;
-    private final IdempotencyProperties idempotency;
-    private final BatchApplier applier;
+    private final ChunkApplier applier;
     private final Clock clock;
 
-    ReplayCommand(DataSource live, KafkaProperties kafka, TopicProperties topic, WorkerProperties worker,
-            IdempotencyProperties idempotency, BatchApplier applier, Clock clock) {
+    ReplayCommand(DataSource live, KafkaProperties kafka, TopicProperties topic, ChunkApplier applier, Clock clock) {
         this.live = live;
         this.kafka = kafka;
         this.topic = topic;
-        this.worker = worker;
-        this.idempotency = idempotency;
         this.applier = applier;
         this.clock = clock;
     }
 
     public Report run(Options options) {
-        JdbcTemplate liveJdbc = new JdbcTemplate(live);
-        String liveSchema = liveJdbc.queryForObject("select current_schema()", String.class);
+        ReplaySchemas schemas = new ReplaySchemas(live);
+        String liveSchema = schemas.liveSchema();
         String schema = "replay_" + STAMP.format(clock.instant()) + "_" + Math.floorMod(System.nanoTime(), 1000);
-        Flyway.configure().dataSource(live).schemas(schema).createSchemas(true).load().migrate();
+        schemas.create(schema);
         log.info("Replaying {} into schema {}", topic.name(), schema);
-        try (HikariDataSource target = targetDataSource(schema)) {
-            PartitionOffsets offsets = new PartitionOffsets(JdbcClient.create(target));
-            ApplyTransaction apply = new ApplyTransaction(new TransactionTemplate(new DataSourceTransactionManager(target)),
-                    ProjectionWriter.withoutSignals(new JdbcTemplate(target)), offsets, applier, worker, idempotency, topic,
-                    clock);
+        try (ChunkApplier target = applier.forSchema(schema)) {
             long started = System.nanoTime();
-            Progress progress = readAndApply(apply, offsets, options);
+            Progress progress = readAndApply(target, options);
             // The rebuilt projection records the partition count it was built from, as a live worker does, so a
             // swapped-in replay keeps the topology check (found by the check's test after a swap).
-            new LogTopology(JdbcClient.create(target)).recordOrRead(topic.name(), progress.cutoff.size());
+            target.recordTopology(progress.cutoff.size());
             Duration applyTime = Duration.ofNanos(System.nanoTime() - started);
-            awaitLive(liveJdbc, schema, liveSchema, progress.cutoff);
+            awaitLive(schemas, schema, liveSchema, progress.cutoff);
             long verifyStarted = System.nanoTime();
-            List<TableComparison> tables = new ProjectionChecksums(liveJdbc).compare(liveSchema, schema, progress.cutoff);
+            List<TableComparison> tables = new ProjectionChecksums(new JdbcTemplate(live))
+                    .compare(liveSchema, schema, progress.cutoff);
             Duration verifyTime = Duration.ofNanos(System.nanoTime() - verifyStarted);
             boolean equal = tables.stream().allMatch(TableComparison::equal);
-            boolean swapped = options.swap() && equal && swap(liveJdbc, liveSchema, schema);
+            boolean swapped = options.swap() && equal && swap(schemas, liveSchema, schema);
             Report report = new Report(schema, progress.events, progress.batches, applyTime, verifyTime, tables, swapped);
             log.info("Replay of {} events ({} batches) in {} ms ({} events/s); verified in {} ms: {}", report.events(),
                     report.batches(), applyTime.toMillis(), Math.round(report.eventsPerSecond()), verifyTime.toMillis(),
@@ -130,7 +111,7 @@ public class ReplayCommand {
         long batches;
     }
 
-    private Progress readAndApply(ApplyTransaction apply, PartitionOffsets offsets, Options options) {
+    private Progress readAndApply(ChunkApplier target, Options options) {
         Progress progress = new Progress();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -144,8 +125,7 @@ public class ReplayCommand {
             Set<TopicPartition> remaining = new HashSet<>();
             for (TopicPartition tp : partitions) {
                 progress.cutoff.put(tp.partition(), end.get(tp));
-                buffers.put(tp, new PartitionBuffer(tp.partition(),
-                        offsets.resumeOffset(worker.groupId(), topic.name(), tp.partition())));
+                buffers.put(tp, target.resume(tp.partition()));
                 if (end.get(tp) > begin.get(tp)) {
                     remaining.add(tp);
                 }
@@ -160,7 +140,7 @@ public class ReplayCommand {
                         throw new IllegalStateException("replay stalled before the end offsets " + end);
                     }
                     for (TopicPartition tp : records.partitions()) {
-                        applyChunk(apply, buffers.get(tp), records.records(tp), end.get(tp), progress);
+                        apply(target, buffers.get(tp), records.records(tp), end.get(tp), progress);
                     }
                     long done = 0;
                     for (TopicPartition tp : partitions) {
@@ -178,14 +158,14 @@ public class ReplayCommand {
     }
 
     /** Records before the replay's end go through the live apply path; unreadable ones are skipped as live dead-lettered them. */
-    private void applyChunk(ApplyTransaction apply, PartitionBuffer buffer, List<ConsumerRecord<String, byte[]>> records,
+    private void apply(ChunkApplier target, PartitionBuffer buffer, List<ConsumerRecord<String, byte[]>> records,
             long end, Progress progress) {
         List<ConsumerRecord<String, byte[]>> before = records.stream().filter(r -> r.offset() < end).toList();
         if (before.isEmpty()) {
             return;
         }
         long[] unreadable = {0};
-        progress.batches += apply.applyRecords(buffer, before, new ApplyTransaction.Rejections() {
+        progress.batches += target.apply(buffer, before, new ChunkApplier.Rejections() {
             @Override
             public void unreadable(ConsumerRecord<String, byte[]> record, RuntimeException reason) {
                 if (reason instanceof NewerSchemaException) {
@@ -205,14 +185,9 @@ public class ReplayCommand {
     }
 
     /** Live keeps applying; compare only once it has applied at least what the replay did. */
-    private void awaitLive(JdbcTemplate liveJdbc, String schema, String liveSchema, Map<Integer, Long> cutoff) {
-        String behind = """
-                select count(*) from %s.consumer_offsets r
-                  left join %s.consumer_offsets l
-                    on l.consumer_group = r.consumer_group and l.topic = r.topic and l.partition = r.partition
-                 where coalesce(l.next_offset, -1) < r.next_offset""".formatted(schema, liveSchema);
+    private void awaitLive(ReplaySchemas schemas, String schema, String liveSchema, Map<Integer, Long> cutoff) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (liveJdbc.queryForObject(behind, Long.class) > 0) {
+        while (schemas.partitionsLiveIsBehind(schema, liveSchema) > 0) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the live projection has not caught up with the replay's end " + cutoff);
             }
@@ -226,20 +201,12 @@ public class ReplayCommand {
     }
 
     /**
-     * Renames the live schema away and the rebuilt one into its place in one transaction, then ends every other
-     * session of the database, so that no prepared statement keeps pointing at the retired tables. Running
-     * ingest and worker instances reconnect to the rebuilt schema; a worker then finds a stored position that
-     * is not the one it expected, is fenced, re-reads it and applies whatever came after the replay's end.
+     * Puts the rebuilt schema in the live one's place ({@link ReplaySchemas#swap}). Running ingest and worker
+     * instances reconnect to the rebuilt schema; a worker then finds a stored position that is not the one it
+     * expected, is fenced, re-reads it and applies whatever came after the replay's end.
      */
-    private boolean swap(JdbcTemplate liveJdbc, String liveSchema, String schema) {
-        String retired = liveSchema + "_before_" + schema.substring("replay_".length());
-        new TransactionTemplate(new DataSourceTransactionManager(live)).executeWithoutResult(status -> {
-            liveJdbc.execute("alter schema " + liveSchema + " rename to " + retired);
-            liveJdbc.execute("alter schema " + schema + " rename to " + liveSchema);
-        });
-        liveJdbc.queryForList("""
-                select pg_terminate_backend(pid) from pg_stat_activity
-                 where datname = current_database() and pid <> pg_backend_pid()""");
+    private boolean swap(ReplaySchemas schemas, String liveSchema, String schema) {
+        String retired = schemas.swap(liveSchema, schema);
         log.warn("Swapped: the rebuilt projection is now schema {}; the old one is kept as {}", liveSchema, retired);
         return true;
     }
@@ -252,19 +219,6 @@ public class ReplayCommand {
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
         return properties;
-    }
-
-    private HikariDataSource targetDataSource(String schema) {
-        HikariDataSource liveHikari = (HikariDataSource) live;
-        HikariDataSource target = new HikariDataSource();
-        target.setJdbcUrl(liveHikari.getJdbcUrl());
-        target.setUsername(liveHikari.getUsername());
-        target.setPassword(liveHikari.getPassword());
-        target.setDataSourceProperties(liveHikari.getDataSourceProperties());
-        target.setSchema(schema);
-        target.setMaximumPoolSize(2);
-        target.setPoolName("replay");
-        return target;
     }
 
     private static ProgressBar progressBar(long total, boolean terminal) {

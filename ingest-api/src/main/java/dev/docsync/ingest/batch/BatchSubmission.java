@@ -8,6 +8,7 @@ import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.projection.batches.IdempotencyKeys;
 import dev.docsync.projection.batches.IdempotencyProperties;
+import dev.docsync.projection.batches.IdempotencyRule;
 import java.time.Clock;
 import java.util.List;
 import dev.docsync.projection.batches.BatchReader;
@@ -53,8 +54,8 @@ class BatchSubmission {
     private final BatchReader reader;
     private final BatchReceipts receipts;
     private final IdempotencyKeys keys;
+    private final IdempotencyRule keyRule;
     private final IngestProperties properties;
-    private final IdempotencyProperties keyRetention;
     private final Clock clock;
     private final IngestMetrics metrics;
 
@@ -67,8 +68,8 @@ class BatchSubmission {
         this.reader = reader;
         this.receipts = receipts;
         this.keys = keys;
+        this.keyRule = new IdempotencyRule(keyRetention.retention());
         this.properties = properties;
-        this.keyRetention = keyRetention;
         this.clock = clock;
         this.metrics = metrics;
     }
@@ -116,24 +117,26 @@ class BatchSubmission {
     }
 
     private Optional<Outcome> earlierBatch(BatchRequest request, String actor, OperationEvent.Idempotency idempotency) {
-        Optional<IdempotencyKeys.Owner> owner;
+        IdempotencyRule.Decision decision;
         try {
-            owner = keys.find(actor, request.workspaceId(), idempotency.key())
-                    .filter(o -> o.stampedAt().plus(keyRetention.retention()).isAfter(clock.instant()));
+            decision = keyRule.decide(keys.find(actor, request.workspaceId(), idempotency.key()),
+                    idempotency.requestHash(), clock.instant());
         } catch (DataAccessException e) {
             log.warn("Cannot look up Idempotency-Key now ({}); the apply-worker will recognise a retry", e.getMessage());
             return Optional.empty();
         }
-        if (owner.isEmpty()) {
-            return Optional.empty();
-        }
-        if (!owner.get().requestHash().equals(idempotency.requestHash())) {
-            throw ApiProblem.of(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
+        return switch (decision) {
+            case IdempotencyRule.Claims claims -> Optional.empty();
+            case IdempotencyRule.Reuses reuses -> throw ApiProblem.of(HttpStatus.UNPROCESSABLE_CONTENT,
+                    "idempotency-key-reused",
                     "Idempotency-Key " + idempotency.key() + " was used before with a different request");
-        }
-        UUID original = owner.get().batchId();
-        StampedBatch known = new StampedBatch(original, request.workspaceId(), actor, owner.get().stampedAt(), List.of());
-        return Optional.of(new Outcome(known, findApplied(original)));
+            case IdempotencyRule.Repeats repeats -> {
+                UUID original = repeats.original().batchId();
+                StampedBatch known = new StampedBatch(original, request.workspaceId(), actor,
+                        repeats.original().stampedAt(), List.of());
+                yield Optional.of(new Outcome(known, findApplied(original)));
+            }
+        };
     }
 
     private Optional<BatchAnswer> await(BatchWaiters.Waiter waiter, UUID batchId, Duration wait) {

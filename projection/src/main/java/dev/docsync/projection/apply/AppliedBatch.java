@@ -1,6 +1,7 @@
 package dev.docsync.projection.apply;
 
 import dev.docsync.contracts.BatchResult;
+import dev.docsync.projection.batches.IdempotencyKeys;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,11 @@ public record AppliedBatch(BatchResult result, Map<Integer, StateRef> currentSta
         /** The claim's identity: (actor, workspace, key). */
         public List<String> scope() {
             return List.of(actor, workspaceId, key);
+        }
+
+        /** The claim as the Idempotency-Key rule sees its owner. */
+        public IdempotencyKeys.Owner owner() {
+            return new IdempotencyKeys.Owner(requestHash, batchId, stampedAt);
         }
     }
 

@@ -1,6 +1,6 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
-import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,9 +1,9 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.OperationEvent;
-import dev.docsync.worker.apply.BatchApplier;
-import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.apply.decide.BatchApplier;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,7 @@ import dev.docsync.projection.apply.DocumentChange;
 import dev.docsync.projection.apply.DocumentHead;
 import dev.docsync.projection.apply.DocumentKey;
 import dev.docsync.projection.apply.LogPosition;
-import dev.docsync.projection.apply.ProjectionWriter;
+import dev.docsync.worker.apply.decide.DocumentVersions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,27 +29,23 @@ class ChunkVersionsTest {
     private static final Instant T = Instant.parse("2026-12-02T00:00:00Z");
 
     /** A projection that holds nothing and records what it was asked (a pure unit test: no database). */
-    private static final class Recording extends ProjectionWriter {
+    private static final class Recording implements DocumentVersions {
         final List<String> asked = new ArrayList<>();
 
-        Recording() {
-            super(null);
-        }
-
         @Override
-        public Optional<DocumentHead> loadVersionHead(DocumentKey key, long version) {
+        public Optional<DocumentHead> at(DocumentKey key, long version) {
             asked.add("head " + key.documentId() + "@" + version);
             return Optional.empty();
         }
 
         @Override
-        public Map<String, Long> bodySizes(String workspaceId, Collection<String> digests) {
+        public Map<String, Long> sizes(String workspaceId, Collection<String> digests) {
             digests.forEach(d -> asked.add("size " + d));
             return Map.of();
         }
 
         @Override
-        public Map<String, String> loadBodies(String workspaceId, Collection<String> digests) {
+        public Map<String, String> bodies(String workspaceId, Collection<String> digests) {
             digests.forEach(d -> asked.add("body " + d));
             return Map.of();
         }

@@ -1,4 +1,4 @@
-package dev.docsync.worker.apply;
+package dev.docsync.worker.apply.decide;
 
 import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.OnConflict;

@@ -1,8 +1,8 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.projection.apply.LogPosition;
-import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +14,10 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Gathers the events of batches on one partition. Concurrent producer transactions may interleave their
+ * One partition as the apply sees it: the position stored for it and the batches it is gathering. Callers hold it
+ * (one per partition) and hand it back to {@link ChunkApplier}; only the applier changes it.
+ *
+ * <p>Concurrent producer transactions may interleave their
  * records, so a batch is complete when all {@code count} events have arrived, not when a run of records ends.
  * The position safe to resume from is the first offset of the oldest incomplete batch: anything after it
  * that was already applied is recognised by its batch id and skipped.
@@ -28,7 +31,7 @@ public final class PartitionBuffer {
     private final Map<UUID, Gathering> open = new LinkedHashMap<>();
     private long committed;
 
-    public PartitionBuffer(int partition, long committed) {
+    PartitionBuffer(int partition, long committed) {
         this.partition = partition;
         this.committed = committed;
     }
@@ -42,16 +45,16 @@ public final class PartitionBuffer {
         return committed;
     }
 
-    public void committed(long offset) {
+    void committed(long offset) {
         committed = offset;
     }
 
-    /** Adds one event read at {@code offset}; returns the batch if this event completed it. */
-    public GatheredBatch add(OperationEvent event, long offset) {
+    /** Adds one event read at {@code offset}: complete (or rejected) if it completed its batch. */
+    Gathered add(OperationEvent event, long offset) {
         Gathering gathering = gathering(event.batchId(), event.workspaceId(), event.count(), offset,
                 event.stampedAt());
         if (!gathering.add(event)) {
-            return null;
+            return Gathered.INCOMPLETE;
         }
         return complete(event.batchId(), gathering, offset);
     }
@@ -60,14 +63,14 @@ public final class PartitionBuffer {
      * Counts in an event that cannot be read but whose record headers name its batch and place: the batch
      * still completes (rejected, with {@code reason}) instead of holding its partition's position forever.
      */
-    public GatheredBatch addUnreadable(UUID batchId, String workspaceId, int seq, int count, long offset,
+    Gathered addUnreadable(UUID batchId, String workspaceId, int seq, int count, long offset,
             Instant loggedAt, String reason) {
         Gathering gathering = gathering(batchId, workspaceId, count, offset, loggedAt);
         if (seq < 0 || seq >= count) {
             throw new IllegalArgumentException("seq " + seq + " outside batch of " + count);
         }
         if (!gathering.addUnreadable(seq, reason)) {
-            return null;
+            return Gathered.INCOMPLETE;
         }
         return complete(batchId, gathering, offset);
     }
@@ -80,19 +83,19 @@ public final class PartitionBuffer {
         return open.computeIfAbsent(batchId, id -> new Gathering(offset, count, workspaceId, loggedAt));
     }
 
-    private GatheredBatch complete(UUID batchId, Gathering gathering, long offset) {
+    private Gathered complete(UUID batchId, Gathering gathering, long offset) {
         open.remove(batchId);
         LogPosition position = new LogPosition(partition, offset);
         List<OperationEvent> readable = Arrays.stream(gathering.events).filter(Objects::nonNull).toList();
         if (gathering.reasons.isEmpty()) {
-            return new GatheredBatch(readable, position);
+            return new Gathered.Complete(new GatheredBatch(readable, position));
         }
-        return new GatheredBatch(readable, position, new GatheredBatch.Unreadable(batchId, gathering.workspaceId,
-                gathering.events.length, gathering.loggedAt, gathering.reasons));
+        return new Gathered.Rejected(new GatheredBatch(readable, position, new GatheredBatch.Unreadable(batchId,
+                gathering.workspaceId, gathering.events.length, gathering.loggedAt, gathering.reasons)));
     }
 
     /** Where to resume after everything up to {@code nextOffset} has been read and its complete batches applied. */
-    public long resumeOffset(long nextOffset) {
+    long resumeOffset(long nextOffset) {
         return open.values().stream().mapToLong(g -> g.firstOffset).min().orElse(nextOffset);
     }
 

@@ -1,4 +1,4 @@
-package dev.docsync.worker.apply;
+package dev.docsync.worker.apply.decide;
 
 import com.github.difflib.algorithm.Change;
 import com.github.difflib.algorithm.DiffAlgorithmListener;

@@ -1,4 +1,4 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,8 +6,8 @@ import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.OnConflict;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
-import dev.docsync.worker.apply.BatchApplier;
-import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.apply.decide.BatchApplier;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -26,11 +26,10 @@ class ChunkCutterTest {
                 new DocumentData("t", "x".repeat(contentChars), null));
     }
 
-    /** What {@code ApplyTransaction.applyRecords} does with each record. */
+    /** What {@code ChunkApplier.apply} does with each record. */
     private void read(OperationEvent event, long offset) {
         long resumeBefore = buffer.resumeOffset(offset);
-        GatheredBatch complete = buffer.add(event, offset);
-        if (complete != null) {
+        if (buffer.add(event, offset) instanceof Gathered.Complete(GatheredBatch complete)) {
             cutter.add(complete, resumeBefore);
         }
     }

@@ -1,12 +1,12 @@
-package dev.docsync.worker.apply;
+package dev.docsync.worker.apply.decide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.contracts.MergeInfo;
-import dev.docsync.worker.apply.ThreeWayMerge.Collided;
-import dev.docsync.worker.apply.ThreeWayMerge.Fields;
-import dev.docsync.worker.apply.ThreeWayMerge.Merged;
-import dev.docsync.worker.apply.ThreeWayMerge.Outcome;
+import dev.docsync.worker.apply.decide.ThreeWayMerge.Collided;
+import dev.docsync.worker.apply.decide.ThreeWayMerge.Fields;
+import dev.docsync.worker.apply.decide.ThreeWayMerge.Merged;
+import dev.docsync.worker.apply.decide.ThreeWayMerge.Outcome;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;

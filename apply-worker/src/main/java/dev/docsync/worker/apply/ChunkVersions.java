@@ -1,12 +1,11 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.Body;
 import dev.docsync.projection.apply.DocumentChange;
 import dev.docsync.projection.apply.DocumentHead;
 import dev.docsync.projection.apply.DocumentKey;
-import dev.docsync.projection.apply.ProjectionWriter;
-import dev.docsync.worker.apply.DocumentVersions;
+import dev.docsync.worker.apply.decide.DocumentVersions;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,49 +25,49 @@ final class ChunkVersions implements DocumentVersions {
     private record VersionKey(DocumentKey document, long version) {
     }
 
-    private final ProjectionWriter writer;
+    private final DocumentVersions stored;
     private final Map<VersionKey, DocumentHead> written = new HashMap<>();
     private final Map<List<String>, String> bodies = new HashMap<>();
 
-    ChunkVersions(ProjectionWriter writer) {
-        this.writer = writer;
+    ChunkVersions(DocumentVersions stored) {
+        this.stored = stored;
     }
 
     @Override
     public Optional<DocumentHead> at(DocumentKey key, long version) {
         DocumentHead known = written.get(new VersionKey(key, version));
-        return known != null ? Optional.of(known) : writer.loadVersionHead(key, version);
+        return known != null ? Optional.of(known) : stored.at(key, version);
     }
 
     @Override
     public Map<String, Long> sizes(String workspaceId, Collection<String> digests) {
         Map<String, Long> sizes = new HashMap<>();
-        Set<String> stored = new HashSet<>();
+        Set<String> missing = new HashSet<>();
         for (String digest : digests) {
             String known = bodies.get(List.of(workspaceId, digest));
             if (known != null) {
                 sizes.put(digest, DocumentVersions.utf8Bytes(known));
             } else {
-                stored.add(digest);
+                missing.add(digest);
             }
         }
-        sizes.putAll(writer.bodySizes(workspaceId, stored));
+        sizes.putAll(stored.sizes(workspaceId, missing));
         return sizes;
     }
 
     @Override
     public Map<String, String> bodies(String workspaceId, Collection<String> digests) {
         Map<String, String> texts = new HashMap<>();
-        Set<String> stored = new HashSet<>();
+        Set<String> missing = new HashSet<>();
         for (String digest : digests) {
             String known = bodies.get(List.of(workspaceId, digest));
             if (known != null) {
                 texts.put(digest, known);
             } else {
-                stored.add(digest);
+                missing.add(digest);
             }
         }
-        texts.putAll(writer.loadBodies(workspaceId, stored));
+        texts.putAll(stored.bodies(workspaceId, missing));
         return texts;
     }
 

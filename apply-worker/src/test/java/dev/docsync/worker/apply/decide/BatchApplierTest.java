@@ -1,4 +1,4 @@
-package dev.docsync.worker.apply;
+package dev.docsync.worker.apply.decide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

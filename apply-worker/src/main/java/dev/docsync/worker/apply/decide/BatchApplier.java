@@ -1,4 +1,4 @@
-package dev.docsync.worker.apply;
+package dev.docsync.worker.apply.decide;
 
 import dev.docsync.contracts.BatchResult;
 import dev.docsync.contracts.DocumentData;
@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.springframework.stereotype.Component;
 
 /**
  * Applies one batch to the documents' current state: version checks, the apply order (creates, then
@@ -37,7 +36,6 @@ import org.springframework.stereotype.Component;
  * stale update that a merge must merge line-wise reads bodies (base and current content, through
  * {@link DocumentVersions}).
  */
-@Component
 public class BatchApplier {
 
     /** The actor of a batch none of whose events can be read. */

@@ -1,4 +1,4 @@
-package dev.docsync.worker.consume;
+package dev.docsync.worker.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,12 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
 import dev.docsync.projection.apply.LogPosition;
-import dev.docsync.worker.apply.GatheredBatch;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class PartitionBufferTest {
+
+    /** The batch {@code gathered} completed, readable or not. */
+    private static GatheredBatch completed(Gathered gathered) {
+        return switch (gathered) {
+            case Gathered.Complete(GatheredBatch batch) -> batch;
+            case Gathered.Rejected(GatheredBatch batch) -> batch;
+            case Gathered.Incomplete incomplete -> throw new AssertionError("no batch completed");
+        };
+    }
 
     private static OperationEvent event(UUID batch, int seq, int count) {
         return new OperationEvent(1, batch, "ws", seq, count, false, "a", Instant.EPOCH, "c" + seq,
@@ -24,14 +33,14 @@ class PartitionBufferTest {
         UUID a = UUID.randomUUID();
         UUID b = UUID.randomUUID();
 
-        assertThat(buffer.add(event(a, 0, 2), 100)).isNull();
-        assertThat(buffer.add(event(b, 0, 1), 101)).satisfies(done -> {
+        assertThat(buffer.add(event(a, 0, 2), 100)).isEqualTo(Gathered.INCOMPLETE);
+        assertThat(completed(buffer.add(event(b, 0, 1), 101))).satisfies(done -> {
             assertThat(done.batchId()).isEqualTo(b);
             assertThat(done.position()).isEqualTo(new LogPosition(3, 101));
         });
         assertThat(buffer.resumeOffset(102)).isEqualTo(100);
 
-        GatheredBatch done = buffer.add(event(a, 1, 2), 102);
+        GatheredBatch done = completed(buffer.add(event(a, 1, 2), 102));
 
         assertThat(done.events()).extracting(OperationEvent::seq).containsExactly(0, 1);
         assertThat(done.position()).isEqualTo(new LogPosition(3, 102));
@@ -43,10 +52,10 @@ class PartitionBufferTest {
         PartitionBuffer buffer = new PartitionBuffer(0, 0);
         UUID a = UUID.randomUUID();
 
-        assertThat(buffer.add(event(a, 2, 3), 0)).isNull();
-        assertThat(buffer.add(event(a, 2, 3), 1)).isNull();
-        assertThat(buffer.add(event(a, 0, 3), 2)).isNull();
-        GatheredBatch done = buffer.add(event(a, 1, 3), 3);
+        assertThat(buffer.add(event(a, 2, 3), 0)).isEqualTo(Gathered.INCOMPLETE);
+        assertThat(buffer.add(event(a, 2, 3), 1)).isEqualTo(Gathered.INCOMPLETE);
+        assertThat(buffer.add(event(a, 0, 3), 2)).isEqualTo(Gathered.INCOMPLETE);
+        GatheredBatch done = completed(buffer.add(event(a, 1, 3), 3));
 
         assertThat(done.events()).extracting(OperationEvent::seq).containsExactly(0, 1, 2);
         assertThat(buffer.incompleteBatches()).isEmpty();
@@ -69,11 +78,14 @@ class PartitionBufferTest {
         PartitionBuffer buffer = new PartitionBuffer(0, 10);
         UUID a = UUID.randomUUID();
 
-        assertThat(buffer.add(event(a, 0, 3), 10)).isNull();
-        assertThat(buffer.addUnreadable(a, "ws", 1, 3, 11, Instant.EPOCH, "bad json")).isNull();
-        assertThat(buffer.addUnreadable(a, "ws", 1, 3, 12, Instant.EPOCH, "bad json again")).isNull();
+        assertThat(buffer.add(event(a, 0, 3), 10)).isEqualTo(Gathered.INCOMPLETE);
+        assertThat(buffer.addUnreadable(a, "ws", 1, 3, 11, Instant.EPOCH, "bad json")).isEqualTo(Gathered.INCOMPLETE);
+        assertThat(buffer.addUnreadable(a, "ws", 1, 3, 12, Instant.EPOCH, "bad json again")).isEqualTo(Gathered.INCOMPLETE);
         assertThat(buffer.resumeOffset(13)).isEqualTo(10);
-        GatheredBatch done = buffer.add(event(a, 2, 3), 13);
+        Gathered gathered = buffer.add(event(a, 2, 3), 13);
+
+        assertThat(gathered).isInstanceOf(Gathered.Rejected.class);
+        GatheredBatch done = completed(gathered);
 
         assertThat(done.batchId()).isEqualTo(a);
         assertThat(done.events()).extracting(OperationEvent::seq).containsExactly(0, 2);
