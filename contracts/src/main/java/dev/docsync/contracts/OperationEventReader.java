@@ -1,7 +1,9 @@
 package dev.docsync.contracts;
 
 import dev.docsync.contracts.OperationEvent.Idempotency;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.UUID;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -102,7 +104,7 @@ public final class OperationEventReader {
                     case "actor" -> actor = string(p, token);
                     case "stamped_at" -> {
                         String text = string(p, token);
-                        stampedAt = text == null ? null : Instant.parse(text);
+                        stampedAt = text == null ? null : instant(text);
                     }
                     case "client_id" -> clientId = string(p, token);
                     case "operation" -> operation = OperationType.fromWire(requiredString(p, token))
@@ -185,6 +187,48 @@ public final class OperationEventReader {
             throw NotCanonical.INSTANCE;
         }
         return p.getString();
+    }
+
+    /**
+     * The writer's form {@code 2026-11-25T10:00:00.123Z} read digit by digit (what {@code Instant.parse} answers for
+     * it, at a fraction of its cost); any other form is {@code Instant.parse}'s.
+     */
+    static Instant instant(String text) {
+        if (text.length() != 24 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(19) != '.' || text.charAt(23) != 'Z') {
+            return Instant.parse(text);
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 2);
+        int day = digits(text, 8, 2);
+        int hour = digits(text, 11, 2);
+        int minute = digits(text, 14, 2);
+        int second = digits(text, 17, 2);
+        int millis = digits(text, 20, 3);
+        if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
+                || second > 59 || millis < 0) {
+            return Instant.parse(text);
+        }
+        long days;
+        try {
+            days = LocalDate.of(year, month, day).toEpochDay();
+        } catch (DateTimeException noSuchDay) {
+            return Instant.parse(text);
+        }
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600 + minute * 60 + second, millis * 1_000_000L);
+    }
+
+    /** The decimal number in {@code text[from, from + length)}, or -1 when a character is not an ASCII digit. */
+    private static int digits(String text, int from, int length) {
+        int value = 0;
+        for (int i = from; i < from + length; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     /** Only the 36-character form; databind's other forms (e.g. base64) are databind's to read. */

@@ -178,6 +178,39 @@ class OperationEventReaderTest {
     }
 
     @Test
+    void readsTimesAsInstantParseDoes() {
+        Random random = new Random(7);
+        List<String> times = new ArrayList<>(List.of("2026-11-25T10:00:00.123Z", "0000-01-01T00:00:00.000Z",
+                "9999-12-31T23:59:59.999Z", "2024-02-29T12:00:00.000Z", "2023-02-29T12:00:00.000Z",
+                "2026-13-01T00:00:00.000Z", "2026-00-10T00:00:00.000Z", "2026-04-31T00:00:00.000Z",
+                "2026-11-25T24:00:00.000Z", "2026-11-25T23:60:00.000Z", "2026-11-25T23:59:60.000Z",
+                "2026-11-25T10:00:00.12aZ", "2026-11-25T10:00:00.123+", "2026-11-25 10:00:00.123Z",
+                "2026-11-25T10:00:00Z", "2026-11-25T10:00:00.123456Z", "-026-11-25T10:00:00.123Z",
+                "２026-11-25T10:00:00.123Z", "2026-11-25t10:00:00.123Z"));
+        for (int i = 0; i < 20_000; i++) {
+            times.add(DocsyncJson.formatInstant(Instant.ofEpochMilli(random.nextLong(-62_167_219_200_000L,
+                    253_402_300_800_000L))));
+        }
+        for (String time : times) {
+            Object expected;
+            try {
+                expected = Instant.parse(time);
+            } catch (RuntimeException e) {
+                expected = e.getClass();
+            }
+            Object actual;
+            try {
+                actual = OperationEventReader.instant(time);
+            } catch (RuntimeException e) {
+                actual = e.getClass();
+            }
+            if (!actual.equals(expected)) {
+                assertThat(actual).as(time).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void malformedInputsThrowWhatTheMapperThrows() {
         String good = new String(written(event("c", OperationType.CREATE, null, DocumentData.EMPTY, null,
                 OnConflict.REPORT)), StandardCharsets.UTF_8);
