@@ -22,6 +22,28 @@ class DocsyncJsonTest {
     }
 
     @Test
+    void formatsEveryInstantAsTheMillisecondFormatterDoes() {
+        java.time.format.DateTimeFormatter formatter = java.time.format.DateTimeFormatter
+                .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+        java.util.Random random = new java.util.Random(24);
+        java.util.List<Instant> instants = new java.util.ArrayList<>(java.util.List.of(Instant.EPOCH,
+                Instant.ofEpochMilli(-1), Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("-0001-12-31T23:59:59.999Z"),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("+10000-01-01T00:00:00Z"),
+                Instant.parse("2024-02-29T23:59:59.9999Z")));
+        for (int i = 0; i < 50_000; i++) {
+            instants.add(Instant.ofEpochSecond(random.nextLong(-70_000_000_000L, 300_000_000_000L),
+                    random.nextInt(1_000_000_000)));
+        }
+        for (Instant instant : instants) {
+            String expected = formatter.format(instant);
+            String actual = DocsyncJson.formatInstant(instant);
+            if (!actual.equals(expected)) {
+                assertThat(actual).as("%s", instant).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void aCompletedBatchCountsEveryNonSuccessAsFailed() {
         var ok = new OperationResult("a", OperationType.CREATE, ResultStatus.SUCCESS, "d", 1L, null, null);
         var conflict = new OperationResult("b", OperationType.UPDATE, ResultStatus.CONFLICT, "e", 4L,

@@ -2,11 +2,10 @@ package dev.docsync.worker.consume;
 
 import dev.docsync.contracts.DocsyncJson;
 import dev.docsync.contracts.OperationEvent;
+import dev.docsync.contracts.OperationEventReader;
 import java.util.OptionalInt;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.ObjectReader;
 
 /**
  * Reads an operation event from a record value, as a tolerant reader (DESIGN §5): within a schema this worker
@@ -14,9 +13,6 @@ import tools.jackson.databind.ObjectReader;
  * {@link NewerSchemaException}, never an unreadable event; anything else that is not an event throws.
  */
 public final class EventReader {
-
-    private static final ObjectReader TOLERANT = DocsyncJson.mapper().readerFor(OperationEvent.class)
-            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private EventReader() {
     }
@@ -30,7 +26,7 @@ public final class EventReader {
     public static OperationEvent read(byte[] value, int highestKnownSchema) {
         OperationEvent event;
         try {
-            event = TOLERANT.readValue(value);
+            event = OperationEventReader.read(value);
         } catch (RuntimeException e) {
             // A newer schema may change the shape: tell it apart from garbage by its schema field alone.
             OptionalInt schema = schemaOf(value);

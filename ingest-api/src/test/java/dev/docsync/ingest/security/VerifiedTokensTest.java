@@ -89,6 +89,22 @@ class VerifiedTokensTest {
         assertThat(verifications).hasValue(4);
     }
 
+    @Test
+    void aRememberedTokenWithAnotherSignatureIsVerifiedAndRefused() {
+        String token = token("alice", now.plus(Duration.ofHours(1)));
+        tokens.decode(token);
+        String resigned = token.substring(0, token.lastIndexOf('.') + 1) + "c2lnbmF0dXJl";
+
+        assertThatThrownBy(() -> tokens.decode(resigned))
+                .isInstanceOf(org.springframework.security.oauth2.jwt.BadJwtException.class);
+        assertThatThrownBy(() -> tokens.decode(resigned))
+                .isInstanceOf(org.springframework.security.oauth2.jwt.BadJwtException.class);
+
+        assertThat(verifications).hasValue(3);
+        assertThat(tokens.decode(token).getSubject()).isEqualTo("alice");
+        assertThat(verifications).hasValue(3);
+    }
+
     private void advance(Duration duration) {
         nanos.addAndGet(duration.toNanos());
     }
