@@ -109,7 +109,7 @@ public final class Bench {
                 Progress progress = new Progress();
                 progress.note("stack ready in " + stack.start() + " ms");
                 long started = System.nanoTime();
-                Merges.write(new Merges(stack, progress).run(settings == Settings.SMOKE ? Merges.Settings.SMOKE
+                MergeReport.write(new Merges(stack, progress).run(settings == Settings.SMOKE ? Merges.Settings.SMOKE
                         : Merges.Settings.FULL), out, machine());
                 progress.note(String.format("merge scenarios took %.1f s", (System.nanoTime() - started) / 1e9));
             }
@@ -208,7 +208,7 @@ public final class Bench {
                 long mergesStarted = System.nanoTime();
                 Merges.Outcome merges = new Merges(stack, progress).run(settings == Settings.SMOKE
                         ? Merges.Settings.SMOKE : Merges.Settings.FULL);
-                Merges.write(merges, out, machine());
+                MergeReport.write(merges, out, machine());
                 progress.note(String.format("merge scenarios took %.1f s", (System.nanoTime() - mergesStarted) / 1e9));
                 WayBack.Outcome wayBack = wayBack(stack, progress, settings);
                 WayBack.write(wayBack, out);

@@ -1,13 +1,13 @@
 package dev.docsync.bench;
 
+import static dev.docsync.bench.MergeRequests.body;
+import static dev.docsync.bench.MergeRequests.op;
+
+import dev.docsync.bench.MergeRequests.Answer;
 import dev.docsync.bench.Results.Latency;
 import dev.docsync.bench.Results.Spread;
 import dev.docsync.contracts.DocsyncJson;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,67 +87,6 @@ final class Merges {
     private record Input(String name, int lines) {
     }
 
-    /** {@code merge.json} (with the machine) and {@code merge.md} in {@code directory}. */
-    static void write(Outcome outcome, Path directory, Map<String, String> machine) throws IOException {
-        Files.createDirectories(directory);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("machine", machine);
-        json.put("merges", outcome);
-        Files.writeString(directory.resolve("merge.json"),
-                DocsyncJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
-        String md = "# The three-way merge (issue 23)\n\nMachine: " + machine + "  \nSettings: " + outcome.settings()
-                + "\n\n" + markdown(outcome);
-        Files.writeString(directory.resolve("merge.md"), md);
-        System.out.println(md);
-    }
-
-    /** The merge scenarios' tables, by repetition (also part of {@code results.md}). */
-    static String markdown(Outcome o) {
-        StringBuilder md = new StringBuilder();
-        md.append("## Merged vs plain update: 10-op batches of ~10 KB documents, sequential client\n\n");
-        md.append("| repetition | plain p50 / p99 ms | merged p50 / p99 ms | ratio p50 / p99 | merged ops | unexpected"
-                + " | answered 202 (polled) | load average before → after |\n|---|---|---|---|---|---|---|---|\n");
-        for (MergedVsPlain c : o.mergedVsPlain()) {
-            md.append(String.format(Locale.ROOT, "| %d | %.1f / %.1f | %.1f / %.1f | %.2f× / %.2f× | %d | %d | %d | %s |%n",
-                    c.repetition(), c.plain().p50(), c.plain().p99(), c.merged().p50(), c.merged().p99(),
-                    c.p50Ratio(), c.p99Ratio(), c.mergedOperations(), c.unexpected(), c.pending(), c.loadAverage()));
-        }
-        md.append(String.format(Locale.ROOT, "| **median [range]** | %s / %s | %s / %s | %s / %s | | | | |%n%n",
-                spread(o.plainP50(), "%.1f"), spread(o.plainP99(), "%.1f"), spread(o.mergedP50(), "%.1f"),
-                spread(o.mergedP99(), "%.1f"), spread(o.p50Ratio(), "%.2f×"), spread(o.p99Ratio(), "%.2f×")));
-        md.append("## Two writers on the same documents (on_conflict: merge)\n\n");
-        md.append("| repetition | documents | seconds | ops | success | merged | merge_conflict | other | merge rate"
-                + " | conflicts of all ops | ops/s | lost edits | load average before → after |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-        for (TwoWriters w : o.twoWriters()) {
-            md.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %,d | %,d | %,d | %,d | %d | %.1f %% | %.1f %% |"
-                    + " %,.0f | %d | %s |%n", w.repetition(), w.documents(), w.seconds(), w.operations(), w.success(),
-                    w.merged(), w.mergeConflicts(), w.other(), w.mergeRate(), w.conflictShare(), w.opsPerSecond(),
-                    w.lostEdits(), w.loadAverage()));
-        }
-        md.append(String.format(Locale.ROOT, "| **median [range]** | | | | | | | | %s %% | %s %% | %s | | |%n%n",
-                spread(o.mergeRate(), "%.1f"), spread(o.conflictShare(), "%.1f"),
-                spread(o.twoWriterOpsPerSecond(), "%,.0f")));
-        md.append("## Pathological inputs: one-character lines, theirs and mine each changing every fourth line,"
-                + " interleaved\n\n");
-        md.append("| input | lines | content bytes | body bytes | plain update of that size ms | merge answered in ms"
-                + " | answer | within " + (long) o.boundSeconds() + " s | load average before → after |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
-        for (Pathological p : o.pathological()) {
-            md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,d | %,.0f | %,.0f | %s%s | %s | %s |%n",
-                    p.input(), p.lines(), p.contentBytes(), p.bodyBytes(), p.plainMillis(), p.mergeMillis(),
-                    p.status(), p.code().isEmpty() ? "" : " `" + p.code() + "`: " + p.message(),
-                    p.withinBound() ? "yes" : "**no**", p.loadAverage()));
-        }
-        return md.append('\n').toString();
-    }
-
-    private static String spread(Spread s, String format) {
-        String median = String.format(Locale.ROOT, format, s.median());
-        return s.n() > 1 ? median + " [" + String.format(Locale.ROOT, format, s.min()) + "–"
-                + String.format(Locale.ROOT, format, s.max()) + "]" : median;
-    }
-
     /** A pathological merge must be answered (merged or merge_conflict) within this, end to end. */
     static final Duration BOUND = Duration.ofSeconds(10);
     /** DESIGN §3.5: the request body limit. */
@@ -160,12 +99,12 @@ final class Merges {
 
     private final StackProcess stack;
     private final Progress progress;
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor())
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final MergeRequests requests;
 
     Merges(StackProcess stack, Progress progress) {
         this.stack = stack;
         this.progress = progress;
+        this.requests = new MergeRequests(stack.url());
     }
 
     Outcome run(Settings settings) throws Exception {
@@ -235,7 +174,7 @@ final class Merges {
             docs.add(doc);
             creates.add(op("c" + d, "create", doc.id, 0, doc.text()));
         }
-        expectAll(send(mine, body(workspace, false, creates)), "success", docs);
+        expectAll(requests.send(mine, body(workspace, false, creates)), "success", docs);
         Histogram plain = Scenarios.histogram();
         Histogram merged = Scenarios.histogram();
         long[] unexpected = {0};
@@ -262,7 +201,7 @@ final class Merges {
                 theirs.add(op("o" + d, "update", doc.id, doc.version, doc.text()));
             }
             long[] baseVersions = docs.stream().mapToLong(x -> x.version).toArray();
-            unexpected[0] += expectAll(send(other, body(workspace, false, theirs)), "success", docs);
+            unexpected[0] += expectAll(requests.send(other, body(workspace, false, theirs)), "success", docs);
             List<Map<String, Object>> merging = new ArrayList<>();
             for (int d = 0; d < docs.size(); d++) {
                 List<String> edited = stale.get(d);
@@ -270,7 +209,7 @@ final class Merges {
                 docs.get(d).lines.set(a + 3, edited.get(a + 3));
                 merging.add(op("op_" + d, "update", docs.get(d).id, baseVersions[d], String.join("\n", edited) + "\n"));
             }
-            Answer m = send(mine, body(workspace, true, merging));
+            Answer m = requests.send(mine, body(workspace, true, merging));
             pending += m.pending();
             for (int d = 0; d < docs.size(); d++) {
                 JsonNode result = m.json().get("results").get(d);
@@ -313,7 +252,7 @@ final class Merges {
             doc.lines.set(line, "changed by a plain update in round " + round);
             ops.add(op("op_" + d, "update", doc.id, doc.version, doc.text()));
         }
-        Answer answer = send(token, body(workspace, false, ops));
+        Answer answer = requests.send(token, body(workspace, false, ops));
         unexpected[0] += expectAll(answer, "success", docs);
         return answer;
     }
@@ -334,7 +273,7 @@ final class Merges {
         for (int d = 0; d < documents; d++) {
             creates.add(op("c" + d, "create", "shared-" + d, 0, String.join("\n\n", initial) + "\n"));
         }
-        JsonNode created = send(seeder, body(workspace, false, creates)).json();
+        JsonNode created = requests.send(seeder, body(workspace, false, creates)).json();
         for (JsonNode r : created.get("results")) {
             if (!r.get("status").asString().equals("success")) {
                 throw new IllegalStateException("seeding the two writers' documents answered " + r);
@@ -401,7 +340,7 @@ final class Merges {
                 mineTexts.add(text);
                 ops.add(op("op_" + i, "update", view.id, view.version, text));
             }
-            JsonNode results = send(token, body(workspace, true, ops)).json().get("results");
+            JsonNode results = requests.send(token, body(workspace, true, ops)).json().get("results");
             for (int i = 0; i < picked.size(); i++) {
                 View view = picked.get(i);
                 JsonNode result = results.get(i);
@@ -424,7 +363,7 @@ final class Merges {
                     view.follow(current.get("version").asLong(), current.get("content").asString());
                 } else {
                     counts[3]++;
-                    JsonNode now = get(token, "/api/v1/workspaces/" + workspace + "/documents/" + view.id);
+                    JsonNode now = requests.get(token, "/api/v1/workspaces/" + workspace + "/documents/" + view.id);
                     view.follow(now.get("version").asLong(), now.get("content").asString());
                 }
             }
@@ -469,15 +408,15 @@ final class Merges {
             }
         }
         String loadBefore = loadAverage();
-        Answer created = send(token, body(workspace, false, List.of(op("c", "create", "patho", 0,
+        Answer created = requests.send(token, body(workspace, false, List.of(op("c", "create", "patho", 0,
                 new String(base)))));
         requireStatus(created, "success", "create");
-        Answer plain = send(token, body(workspace, false, List.of(op("op_0", "update", "patho", 1,
+        Answer plain = requests.send(token, body(workspace, false, List.of(op("op_0", "update", "patho", 1,
                 new String(theirs)))));
         requireStatus(plain, "success", "theirs");
         String mineBody = DocsyncJson.mapper().writeValueAsString(body(workspace, true,
                 List.of(op("op_0", "update", "patho", 1, new String(mine)))));
-        Answer merge = send(token, mineBody);
+        Answer merge = requests.send(token, mineBody);
         JsonNode result = merge.json().get("results").get(0);
         String status = result.get("status").asString();
         JsonNode error = result.get("error");
@@ -496,55 +435,9 @@ final class Merges {
         }
     }
 
-    /** A batch's answer (polled to completion when it was 202) and the time until it. */
-    record Answer(JsonNode json, long micros, int pending) {
-    }
-
-    private Answer send(String token, Map<String, Object> body) throws Exception {
-        return send(token, DocsyncJson.mapper().writeValueAsString(body));
-    }
-
-    private Answer send(String token, String body) throws Exception {
-        long start = System.nanoTime();
-        HttpResponse<String> response = http.send(request(token, "/api/v1/documents/batch")
-                .header("Content-Type", "application/json").header("Prefer", "wait=" + Scenarios.WAIT_SECONDS)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
-            return new Answer(DocsyncJson.mapper().readTree(response.body()), Scenarios.micros(start), 0);
-        }
-        if (response.statusCode() != 202) {
-            throw new IllegalStateException("a merge bench batch answered " + response.statusCode() + ": "
-                    + response.body().substring(0, Math.min(500, response.body().length())));
-        }
-        String batchId = DocsyncJson.mapper().readTree(response.body()).get("batch_id").asString();
-        long deadline = start + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode polled = get(token, "/api/v1/batches/" + batchId);
-            if (polled.get("status").asString().equals("completed")) {
-                return new Answer(polled, Scenarios.micros(start), 1);
-            }
-            Thread.sleep(20);
-        }
-        throw new IllegalStateException("batch " + batchId + " was not applied within 120 s");
-    }
-
-    private JsonNode get(String token, String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request(token, path).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException(path + " answered " + response.statusCode());
-        }
-        return DocsyncJson.mapper().readTree(response.body());
-    }
-
-    private HttpRequest.Builder request(String token, String path) {
-        return HttpRequest.newBuilder(URI.create(stack.url() + path)).timeout(Duration.ofSeconds(180))
-                .header("Authorization", "Bearer " + token);
-    }
-
     /** After an unexpected answer the bench reads the document again, so later rounds measure what they should. */
     private void resync(String token, String workspace, Doc doc) throws Exception {
-        JsonNode now = get(token, "/api/v1/workspaces/" + workspace + "/documents/" + doc.id);
+        JsonNode now = requests.get(token, "/api/v1/workspaces/" + workspace + "/documents/" + doc.id);
         doc.version = now.get("version").asLong();
         String content = now.get("content").asString();
         doc.lines.clear();
@@ -564,29 +457,6 @@ final class Merges {
             }
         }
         return unexpected;
-    }
-
-    private static Map<String, Object> body(String workspace, boolean merge, List<Map<String, Object>> ops) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("workspace_id", workspace);
-        if (merge) {
-            body.put("on_conflict", "merge");
-        }
-        body.put("operations", ops);
-        return body;
-    }
-
-    private static Map<String, Object> op(String clientId, String operation, String documentId, long baseVersion,
-            String content) {
-        Map<String, Object> op = new LinkedHashMap<>();
-        op.put("client_id", clientId);
-        op.put("operation", operation);
-        op.put("document_id", documentId);
-        if (baseVersion > 0) {
-            op.put("base_version", baseVersion);
-        }
-        op.put("data", Map.of("content", content));
-        return op;
     }
 
     /** The machine's 1/5/15-minute load averages (other helpers share it). */

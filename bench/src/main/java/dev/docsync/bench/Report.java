@@ -237,7 +237,7 @@ final class Report {
             md.append(t.markdown());
         }
         if (r.merges() != null) {
-            md.append(Merges.markdown(r.merges()));
+            md.append(MergeReport.markdown(r.merges()));
         }
         return md.toString();
     }
