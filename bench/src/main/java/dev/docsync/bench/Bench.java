@@ -24,7 +24,8 @@ import java.util.function.ToDoubleFunction;
  * {@code --only-open-loop [--record FILE.jfr]} runs one open-loop sweep after a warm-up, recording the stack with
  * JFR during the sweep only; {@code --jfr FILE.jfr} writes {@code profile.md} from such a recording;
  * {@code --compare BEFORE.jar AFTER.jar [--rounds N]} measures a change side by side ({@link Comparison});
- * {@code --only-way-back} runs just the bootstrap and live scenarios ({@link WayBack}), which every run also runs.
+ * {@code --only-way-back} runs just the bootstrap and live scenarios ({@link WayBack}), {@code --only-merge [--smoke]}
+ * just the merge scenarios ({@link Merges}: {@code merge.md}, {@code merge.json}); every run also runs both.
  */
 public final class Bench {
 
@@ -99,6 +100,18 @@ public final class Bench {
                 WayBack wayBack = new WayBack(stack, progress);
                 WayBack.write(wayBack.run(10_000, 200, 1_000), out);
                 wayBack.writeHistograms(out);
+            }
+            return;
+        }
+        if (options.contains("--only-merge")) {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            try (StackProcess stack = new StackProcess(java, jar, Files.createTempDirectory("docsync-bench-"))) {
+                Progress progress = new Progress();
+                progress.note("stack ready in " + stack.start() + " ms");
+                long started = System.nanoTime();
+                MergeReport.write(new Merges(stack, progress).run(settings == Settings.SMOKE ? Merges.Settings.SMOKE
+                        : Merges.Settings.FULL), out, machine());
+                progress.note(String.format("merge scenarios took %.1f s", (System.nanoTime() - started) / 1e9));
             }
             return;
         }
@@ -191,12 +204,19 @@ public final class Bench {
                     progress.note(String.format("replay: %,d events/s", replay[2]));
                 }
                 Results.Memory memory = new Results.Memory(Memory.peakRssMiB(stack.pid()), postgresPeakUnderLoad);
-                WayBack.write(wayBack(stack, progress, settings), out);
+                // After the replay, so its events/s stay comparable with runs before the merge scenarios existed.
+                long mergesStarted = System.nanoTime();
+                Merges.Outcome merges = new Merges(stack, progress).run(settings == Settings.SMOKE
+                        ? Merges.Settings.SMOKE : Merges.Settings.FULL);
+                MergeReport.write(merges, out, machine());
+                progress.note(String.format("merge scenarios took %.1f s", (System.nanoTime() - mergesStarted) / 1e9));
+                WayBack.Outcome wayBack = wayBack(stack, progress, settings);
+                WayBack.write(wayBack, out);
                 return new Results(machine(), settings.describe(), startup, seed,
                         spread(seed, Results.Seed::speedup), latency, spread(latency, Latency::p50),
                         spread(latency, Latency::p99), stampToApply, closed, open, sustainedBySweep,
                         Spread.of(sustainedBySweep.stream().map(Integer::doubleValue).toList()), baseline, replays,
-                        spread(replays, Results.Replay::eventsPerSecond), memory);
+                        spread(replays, Results.Replay::eventsPerSecond), memory, wayBack, merges);
             }
         }
     }
@@ -230,10 +250,14 @@ public final class Bench {
         return sustainedBySweep;
     }
 
-    /** Bootstrap of 10,000 documents and live latency with 1,000 idle streams (the smoke run: a little of each). */
+    /**
+     * Bootstrap of 10,000 documents and live latency with 1,000 idle streams, the new bootstrap and the live writes
+     * {@code repetitions} times (the smoke run: a little of each, once).
+     */
     private static WayBack.Outcome wayBack(StackProcess stack, Progress progress, Settings settings) throws Exception {
         boolean smoke = settings == Settings.SMOKE;
-        return new WayBack(stack, progress).run(smoke ? 300 : 10_000, smoke ? 10 : 200, smoke ? 20 : 1_000);
+        return new WayBack(stack, progress).run(smoke ? 300 : 10_000, smoke ? 10 : 200, smoke ? 20 : 1_000,
+                settings.repetitions());
     }
 
     /** Just the open-loop sweeps, printed: the load to profile the stack under. */
@@ -289,13 +313,14 @@ public final class Bench {
         return Spread.of(runs.stream().map(value::applyAsDouble).toList());
     }
 
-    private static Map<String, String> machine() {
+    static Map<String, String> machine() {
         Map<String, String> machine = new LinkedHashMap<>();
         machine.put("cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
         machine.put("memory_mib", String.valueOf(totalMemoryMiB()));
         machine.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         machine.put("date", java.time.Instant.now().toString());
+        machine.put("load_average", Merges.loadAverage());
         machine.put("note", "CPU 'other' in the tables is the rest of the machine (other processes sharing it)");
         return machine;
     }

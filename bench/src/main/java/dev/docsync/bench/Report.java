@@ -110,7 +110,61 @@ final class Report {
         t.add("memory: stack JVM peak RSS + PostgreSQL peak PSS", r.memory().stackJvmPeakRssMiB() + " + "
                 + r.memory().postgresPeakPssMiB() + " = " + r.memory().totalMiB() + " MiB", "≤ 1024 MiB",
                 met(r.memory().totalMiB() > 0 && r.memory().totalMiB() <= 1024));
+        if (r.wayBack() != null) {
+            wayBack(t, r.wayBack());
+        }
+        if (r.merges() != null) {
+            merges(t, r.merges());
+        }
         return t;
+    }
+
+    /** The way back's §8 rows: bootstrap and live, the median of the repetitions; heap per stream once. */
+    private static void wayBack(Table t, WayBack.Outcome w) {
+        WayBack.Bootstrap before = w.before();
+        t.add("bootstrap of a new client, " + w.after().documents() + " documents of ~1 KB (snapshot + feed with"
+                + " states; HTTP and JSON only, no client database)", whole(w.afterRequests()) + " requests, "
+                + f(w.afterSeconds().median()) + " s" + range(w.afterSeconds()) + " (the old way, once: "
+                + before.requests() + " requests, " + f(before.seconds()) + " s)", "≤ 25 requests and ≤ 5 s",
+                met(w.afterRequests().median() <= 25 && w.afterSeconds().median() <= 5));
+        WayBack.Live live = w.live();
+        t.add("live: writer's 200 → another client's change event, " + live.idleStreams() + " idle streams open, "
+                + live.writes() + " writes per repetition (p50)", ms(w.liveP50()), "≤ 50 ms",
+                met(w.liveP50().median() <= 50));
+        t.add("live: the same (p99)", ms(w.liveP99()), "≤ 250 ms", met(w.liveP99().median() <= 250));
+        t.add("live: heap per idle stream (used heap after full GC, before/after opening them; one measurement)",
+                f(live.heapKiBPerIdleStream()) + " KiB", "≤ 100 KiB", met(live.heapKiBPerIdleStream() <= 100));
+    }
+
+    /** The merge's §8 row (the ratio, the pathological input's bound) and the two writers' merge rate. */
+    private static void merges(Table t, Merges.Outcome m) {
+        t.add("merged vs plain update, 10-op batches of ~10 KB documents, sequential client (p50)", "merged "
+                + ms(m.mergedP50()) + " vs plain " + ms(m.plainP50()) + ": " + ratio(m.p50Ratio()),
+                "report the ratio", "—");
+        t.add("merged vs plain update (p99)", "merged " + ms(m.mergedP99()) + " vs plain " + ms(m.plainP99()) + ": "
+                + ratio(m.p99Ratio()), "report the ratio", "—");
+        Merges.TwoWriters first = m.twoWriters().getFirst();
+        t.add("two writers editing random paragraphs of the same " + first.documents() + " documents: merge rate,"
+                + " merged ÷ (merged + merge_conflict)", f(m.mergeRate().median()) + " %" + range(m.mergeRate())
+                + " (merge_conflict " + f(m.conflictShare().median()) + " % of all ops; " + ops(m.twoWriterOpsPerSecond())
+                + " ops/s)", "report it", "—");
+        for (Merges.Pathological p : m.pathological()) {
+            t.add("pathological merge input, " + p.input() + ": " + String.format(Locale.ROOT, "%,d", p.lines())
+                    + " one-character lines, both sides changed (answer end to end)", f(p.mergeMillis()) + " ms → "
+                    + (p.code().isEmpty() ? p.status() : p.code()) + " (a plain update of that size: "
+                    + f(p.plainMillis()) + " ms)", "bounded (answered within " + f(m.boundSeconds()) + " s)",
+                    met(p.withinBound()));
+        }
+    }
+
+    private static String whole(Spread s) {
+        return String.format(Locale.ROOT, "%.0f", s.median())
+                + (s.n() > 1 ? String.format(Locale.ROOT, " [%.0f–%.0f]", s.min(), s.max()) : "");
+    }
+
+    private static String ratio(Spread s) {
+        String median = String.format(Locale.ROOT, "%.2f×", s.median());
+        return s.n() > 1 ? median + String.format(Locale.ROOT, " [%.2f–%.2f]", s.min(), s.max()) : median;
     }
 
     private static Table openLoop(Results r) {
@@ -181,6 +235,9 @@ final class Report {
         md.append("Machine: ").append(r.machine()).append("  \nSettings: ").append(r.settings()).append("\n\n");
         for (Table t : List.of(targets(r), openLoop(r), closedLoop(r), baseline(r), small(r))) {
             md.append(t.markdown());
+        }
+        if (r.merges() != null) {
+            md.append(MergeReport.markdown(r.merges()));
         }
         return md.toString();
     }

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
-/** What a bench run measured; written as JSON, Markdown and HTML. Every level ran {@code repetitions} times. */
+/**
+ * What a bench run measured; written as JSON, Markdown and HTML. Every level ran {@code repetitions} times.
+ * {@code wayBack} and {@code merges} are absent (null) in the JSON of runs older than them.
+ */
 record Results(Map<String, String> machine, Map<String, Object> settings, long startupMillis,
         List<Seed> seed, Spread batchSpeedup,
         List<Latency> batch10Ops, Spread batch10P50, Spread batch10P99, List<Latency> batch10StampToApply,
@@ -13,7 +16,7 @@ record Results(Map<String, String> machine, Map<String, Object> settings, long s
         List<OpenStep> openLoop, List<Integer> sustainedBySweep, Spread sustained,
         Baseline baseline,
         List<Replay> replay, Spread replayEventsPerSecond,
-        Memory memory) {
+        Memory memory, WayBack.Outcome wayBack, Merges.Outcome merges) {
 
     /** Milliseconds. */
     record Latency(long count, double p50, double p90, double p99, double max, double mean) {

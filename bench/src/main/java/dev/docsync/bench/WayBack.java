@@ -1,5 +1,6 @@
 package dev.docsync.bench;
 
+import dev.docsync.bench.Results.Spread;
 import dev.docsync.contracts.DocsyncJson;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -47,7 +48,23 @@ final class WayBack {
             long heapBeforeKiB, long heapAfterKiB, double heapKiBPerIdleStream) {
     }
 
-    record Outcome(Bootstrap before, Bootstrap after, Live live) {
+    /**
+     * {@code before} once (the old way, a reference); the new bootstrap and the live writes {@code repetitions}
+     * times ({@code afterRuns}, {@code liveRuns}, with the same idle streams open); {@code after} and {@code live}
+     * are the first of them.
+     */
+    record Outcome(Bootstrap before, Bootstrap after, Live live, List<Bootstrap> afterRuns, List<Live> liveRuns,
+            Spread afterRequests, Spread afterSeconds, Spread liveP50, Spread liveP99) {
+
+        static Outcome of(Bootstrap before, List<Bootstrap> afterRuns, List<Live> liveRuns) {
+            return new Outcome(before, afterRuns.getFirst(), liveRuns.getFirst(), afterRuns, liveRuns,
+                    spread(afterRuns, b -> b.requests()), spread(afterRuns, Bootstrap::seconds),
+                    spread(liveRuns, Live::p50Ms), spread(liveRuns, Live::p99Ms));
+        }
+
+        private static <T> Spread spread(List<T> runs, java.util.function.ToDoubleFunction<T> value) {
+            return Spread.of(runs.stream().map(value::applyAsDouble).toList());
+        }
     }
 
     /** {@code way-back.json} and {@code way-back.md} in {@code directory}, against the targets of DESIGN §8. */
@@ -58,18 +75,24 @@ final class WayBack {
         StringBuilder md = new StringBuilder("# The way back: bootstrap and live (issue 21)\n\n");
         md.append("| bootstrap of ").append(outcome.after().documents())
                 .append(" documents of ~1 KB | requests | seconds | bytes |\n|---|---|---|---|\n");
-        for (Bootstrap b : List.of(outcome.before(), outcome.after())) {
-            md.append(String.format("| %s | %,d | %.2f | %,d |%n", b.how(), b.requests(), b.seconds(), b.bytes()));
+        List<Bootstrap> rows = new ArrayList<>(List.of(outcome.before()));
+        rows.addAll(outcome.afterRuns());
+        for (int i = 0; i < rows.size(); i++) {
+            Bootstrap b = rows.get(i);
+            md.append(String.format("| %s%s | %,d | %.2f | %,d |%n", b.how(), i == 0 ? "" : " #" + i, b.requests(),
+                    b.seconds(), b.bytes()));
         }
         md.append("\nTarget: <= 25 requests and <= 5 s (measured here without a client's database: HTTP and JSON only).\n\n");
         Live live = outcome.live();
         md.append("| live: writer's 200 -> another client's event | value | target |\n|---|---|---|\n");
-        md.append(String.format("| p50 over %d writes, %,d idle streams open | %.1f ms | <= 50 ms |%n", live.writes(),
-                live.idleStreams(), live.p50Ms()));
-        md.append(String.format("| p99 | %.1f ms | <= 250 ms |%n", live.p99Ms()));
-        md.append(String.format("| max | %.1f ms | |%n", live.maxMs()));
-        md.append(String.format("| events that arrived before the writer's 200 (counted as 0 ms) | %d of %d | |%n",
-                live.eventsBeforeAnswer(), live.writes()));
+        for (int i = 0; i < outcome.liveRuns().size(); i++) {
+            Live run = outcome.liveRuns().get(i);
+            md.append(String.format("| #%d: p50 / p99 / max over %d writes, %,d idle streams open | %.1f / %.1f / %.1f"
+                    + " ms | <= 50 / <= 250 ms |%n", i + 1, run.writes(), run.idleStreams(), run.p50Ms(), run.p99Ms(),
+                    run.maxMs()));
+            md.append(String.format("| #%d: events that arrived before the writer's 200 (counted as 0 ms) | %d of %d"
+                    + " | |%n", i + 1, run.eventsBeforeAnswer(), run.writes()));
+        }
         md.append(String.format("| heap per idle stream (used heap after full GC, before/after: %,d / %,d KiB) | "
                 + "%.1f KiB | <= 100 KiB |%n", live.heapBeforeKiB(), live.heapAfterKiB(), live.heapKiBPerIdleStream()));
         Files.writeString(directory.resolve("way-back.md"), md.toString());
@@ -91,20 +114,31 @@ final class WayBack {
     }
 
     Outcome run(int documents, int writes, int idleStreams) throws Exception {
+        return run(documents, writes, idleStreams, 1);
+    }
+
+    /** The old bootstrap once, the new one and the live writes {@code repetitions} times. */
+    Outcome run(int documents, int writes, int idleStreams, int repetitions) throws Exception {
         String workspace = "wb_" + UUID.randomUUID().toString().substring(0, 8);
         String token = stack.tokens().editor("wayback-writer", List.of(workspace));
         seed(workspace, token, documents);
         Bootstrap before = before(workspace, token);
         progress.note(String.format("bootstrap before (feed + GET per document): %d requests, %.1f s, %,d bytes",
                 before.requests(), before.seconds(), before.bytes()));
-        Bootstrap after = after(workspace, token);
-        progress.note(String.format("bootstrap after (snapshot + feed with states): %d requests, %.1f s, %,d bytes",
-                after.requests(), after.seconds(), after.bytes()));
-        Live live = live(workspace, token, writes, idleStreams);
-        progress.note(String.format("live: p50 %.1f ms, p99 %.1f ms over %d writes with %d idle streams; heap %.1f KiB"
-                + " per idle stream", live.p50Ms(), live.p99Ms(), live.writes(), live.idleStreams(),
-                live.heapKiBPerIdleStream()));
-        return new Outcome(before, after, live);
+        List<Bootstrap> afterRuns = new ArrayList<>();
+        for (int rep = 1; rep <= repetitions; rep++) {
+            Bootstrap after = after(workspace, token);
+            progress.note(String.format("bootstrap after (snapshot + feed with states) #%d: %d requests, %.1f s, %,d"
+                    + " bytes", rep, after.requests(), after.seconds(), after.bytes()));
+            afterRuns.add(after);
+        }
+        List<Live> liveRuns = live(workspace, token, writes, idleStreams, repetitions);
+        for (Live live : liveRuns) {
+            progress.note(String.format("live: p50 %.1f ms, p99 %.1f ms over %d writes with %d idle streams; heap %.1f"
+                    + " KiB per idle stream", live.p50Ms(), live.p99Ms(), live.writes(), live.idleStreams(),
+                    live.heapKiBPerIdleStream()));
+        }
+        return Outcome.of(before, afterRuns, liveRuns);
     }
 
     /** The heap histograms taken before and after the idle streams opened, to see what a stream holds. */
@@ -193,7 +227,9 @@ final class WayBack {
                 (System.nanoTime() - started) / 1e9, bytes.get(), documents);
     }
 
-    private Live live(String workspace, String writerToken, int writes, int idleStreams) throws Exception {
+    /** Opens {@code idleStreams} (the heap before and after), then times {@code rounds} rounds of writes. */
+    private List<Live> live(String workspace, String writerToken, int writes, int idleStreams, int rounds)
+            throws Exception {
         long heapBefore = heapUsedKiB();
         String histogramBefore = stack.jcmd("GC.class_histogram");
         List<InputStream> idle = Collections.synchronizedList(new ArrayList<>());
@@ -222,9 +258,13 @@ final class WayBack {
                     + "/changes/stream?since=" + since).header("Accept", "text/event-stream").GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             Thread reader = Thread.ofVirtual().start(() -> readIds(listener.body(), arrivals));
-            List<Double> latencies = new ArrayList<>();
+            List<List<Double>> byRound = new ArrayList<>();
             try {
-                for (int i = 0; i < writes; i++) {
+                for (int i = 0; i < writes * rounds; i++) {
+                    if (i % writes == 0) {
+                        byRound.add(new ArrayList<>());
+                    }
+                    List<Double> latencies = byRound.getLast();
                     String body = "{\"workspace_id\":\"" + workspace + "\",\"operations\":[{\"client_id\":\"u\","
                             + "\"operation\":\"update\",\"document_id\":\"doc-" + (i % 100) + "\",\"data\":{\"title\":"
                             + "\"live " + i + "\"}}]}";
@@ -240,15 +280,20 @@ final class WayBack {
                         arrived = answered + Duration.ofSeconds(10).toNanos();
                     }
                     latencies.add((arrived - answered) / 1e6);
-                    progress.step("way back: live writes", i + 1, writes);
+                    progress.step("way back: live writes", i + 1, (long) writes * rounds);
                 }
             } finally {
                 listener.body().close();
                 reader.interrupt();
             }
-            List<Double> sorted = latencies.stream().map(l -> Math.max(0, l)).sorted().toList();
-            return new Live(idleStreams, writes, percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.getLast(),
-                    (int) latencies.stream().filter(l -> l < 0).count(), heapBefore, heapAfter, (heapAfter - heapBefore) / (double) Math.max(1, idleStreams));
+            List<Live> runs = new ArrayList<>();
+            for (List<Double> latencies : byRound) {
+                List<Double> sorted = latencies.stream().map(l -> Math.max(0, l)).sorted().toList();
+                runs.add(new Live(idleStreams, writes, percentile(sorted, 0.50), percentile(sorted, 0.99),
+                        sorted.getLast(), (int) latencies.stream().filter(l -> l < 0).count(), heapBefore, heapAfter,
+                        (heapAfter - heapBefore) / (double) Math.max(1, idleStreams)));
+            }
+            return runs;
         } finally {
             for (InputStream stream : idle) {
                 try {

@@ -15,8 +15,10 @@ class BenchSmokeIT {
     void aSmokeRunProducesEveryScenariosResults() throws Exception {
         Path out = Files.createTempDirectory("docsync-bench-results-");
 
+        long started = System.nanoTime();
         Bench.main(new String[] {"--smoke", "--out", out.toString(), "--jar",
                 Path.of("..", "local", "target", "docsync-local.jar").toString()});
+        System.out.printf("[bench] the smoke run took %.1f s%n", (System.nanoTime() - started) / 1e9);
 
         JsonNode results = DocsyncJson.mapper().readTree(out.resolve("results.json").toFile());
         for (String field : new String[] {"startup_millis", "seed", "batch_speedup", "batch10_ops", "batch10_p50",
@@ -50,5 +52,41 @@ class BenchSmokeIT {
         assertThat(wayBack.get("live").get("p50_ms").asDouble()).as("every write's event arrived").isLessThan(10_000);
         assertThat(Files.readString(out.resolve("results.html"))).contains("new Chart(", "Chart.js",
                 "getElementById('open')");
+        assertThat(wayBack.get("after_runs")).hasSize(1);
+        assertThat(wayBack.get("live_runs")).hasSize(1);
+        assertThat(Files.readString(out.resolve("results.md"))).as("the way back's rows in the §8 table")
+                .contains("| bootstrap of a new client, 300 documents", "| live: the same (p99) |",
+                        "| live: heap per idle stream");
+        assertMergeScenarios(results.get("merges"), out);
+    }
+
+    /** The merge scenarios (issue 23): every planned merge answered merged, both writers' edits kept, each bound. */
+    private static void assertMergeScenarios(JsonNode merges, Path out) throws Exception {
+        JsonNode cost = merges.get("merged_vs_plain").get(0);
+        assertThat(cost.get("merged_operations").asLong()).as("merged ops (10 per timed and warm-up round)")
+                .isEqualTo(30);
+        assertThat(cost.get("unexpected").asLong()).as("statuses other than merged / success, or merges lacking"
+                + " an edit").isZero();
+        assertThat(cost.get("plain").get("count").asLong()).isEqualTo(2);
+        assertThat(cost.get("merged").get("count").asLong()).isEqualTo(2);
+        assertThat(merges.get("p50_ratio").get("median").asDouble()).isPositive();
+        JsonNode writers = merges.get("two_writers").get(0);
+        assertThat(writers.get("operations").asLong()).isPositive();
+        assertThat(writers.get("merged").asLong() + writers.get("merge_conflicts").asLong())
+                .as("two writers on 5 documents meet stale versions").isPositive();
+        assertThat(writers.get("other").asLong()).as("statuses other than success / merged / merge_conflict").isZero();
+        assertThat(writers.get("lost_edits").asLong()).as("merged states lacking the writer's own edit").isZero();
+        JsonNode pathological = merges.get("pathological");
+        assertThat(pathological).hasSize(3);
+        for (JsonNode p : pathological) {
+            assertThat(p.get("within_bound").asBoolean()).as(p.toString()).isTrue();
+        }
+        assertThat(pathological.get(0).get("code").asString()).isEqualTo("merge_conflict");
+        assertThat(pathological.get(0).get("message").asString()).contains("bytes");
+        assertThat(pathological.get(1).get("code").asString()).isEqualTo("merge_conflict");
+        assertThat(pathological.get(1).get("message").asString()).contains("lines");
+        assertThat(Files.readString(out.resolve("merge.md"))).contains("## Two writers on the same documents");
+        assertThat(Files.readString(out.resolve("results.md"))).contains("| merged vs plain update, 10-op batches",
+                "| pathological merge input, ", "## Merged vs plain update");
     }
 }
