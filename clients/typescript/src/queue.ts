@@ -33,6 +33,9 @@ async function foldOpenEntries(tx: Tx, documentId: string): Promise<void> {
   const entries = await entriesOf(tx, documentId);
   const open = entries.filter(isOpen);
   if (open.length <= 1) return;
+  // Entries with their own base_version (re-sent after a Yjs merge) go separately: folded, one would take the
+  // other's base and write fields over the server's instead of being merged with them.
+  if (open.some((e) => e.base_version !== open[0]!.base_version)) return;
   let folded: QueuedOperation | null = open[0]!;
   for (const next of open.slice(1)) folded = folded ? coalesce(folded, next) : next;
   for (const entry of open) await tx.objectStore("queue").delete(entry.id!);
