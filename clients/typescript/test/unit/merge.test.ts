@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { MAX_YJS_MERGES, createDocsyncClient, type DocsyncClient, type DocsyncClientOptions } from "../../src/index.js";
 import type { BatchRequest, Conflict, DocumentView, OperationResult } from "../../src/types.js";
+import { applyRemote } from "../../src/decisions.js";
+import { queueCreate, queueUpdate, settleBatch, nextBatch } from "../../src/queue.js";
+import { openStore } from "../../src/store.js";
 import { fakeServer, json, type Handler } from "../support/fake-server.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -122,5 +125,69 @@ describe("onConflict: merge against a scripted server", () => {
     expect(text(doc!.conflict!.mine.yjs_state_b64)).toBe("T3.T2.T1.base mine");
     expect(text(doc!.conflict!.theirs.yjs_state_b64)).toBe("T4.T3.T2.T1.base");
     expect(await client.pending()).toEqual([]);
+  });
+
+  it("after a Yjs merge my changed content goes separately on the version I edited, for the server to merge; fields I left take theirs", async () => {
+    const start = new Y.Doc();
+    start.getText("t").insert(0, "base");
+    const theirs = new Y.Doc();
+    Y.applyUpdate(theirs, Y.encodeStateAsUpdate(start));
+    theirs.getText("t").insert(0, "theirs ");
+    const theirsB64 = toB64(Y.encodeStateAsUpdate(theirs));
+    const sent: BatchRequest["operations"] = [];
+    const { client } = await setup((req, res) => {
+      if (req.method === "GET") return emptyFeed(req, res);
+      const op = ops(req.body).operations[0]!;
+      sent.push(op);
+      const answer = (result: Partial<OperationResult>) => json(res, 200, completed([{ client_id: op.client_id, operation: op.operation, document_id: "y", status: "success", ...result }]));
+      if (op.operation === "create") return answer({ version: 1 });
+      if (sent.length === 2) {
+        return answer({
+          status: "conflict", version: 2, error: { code: "merge_conflict", message: "yjs" },
+          merge: { algorithm: "diff3-lines/1", from_base_version: 1, fields: ["yjs_state_b64"] },
+          current: view("y", 2, { title: "Their title", content: "line\ntheirs\n", yjs_state_b64: theirsB64 }),
+        });
+      }
+      if (sent.length === 3) return answer({ version: 3 });
+      answer({
+        status: "merged", version: 4, merge: { algorithm: "diff3-lines/1", from_base_version: 1 },
+        current: view("y", 4, { title: "Their title", content: "mine\ntheirs\n", yjs_state_b64: op.data?.yjs_state_b64 ?? theirsB64 }),
+      });
+    }, { onConflict: "merge" });
+    await client.documents.create({ document_id: "y", title: "Title", content: "line\n", yjs_state_b64: toB64(Y.encodeStateAsUpdate(start)) });
+    await client.sync();
+    const mine = new Y.Doc();
+    Y.applyUpdate(mine, Y.encodeStateAsUpdate(start));
+    mine.getText("t").insert(4, " mine");
+    await client.documents.update("y", { content: "mine\n", yjs_state_b64: toB64(Y.encodeStateAsUpdate(mine)) });
+
+    const report = await client.sync();
+
+    expect(sent.slice(1).map((op) => [op.base_version, Object.keys(op.data ?? {}).sort()])).toEqual([
+      [1, ["content", "yjs_state_b64"]],
+      [2, ["yjs_state_b64"]], // the merged state, on the server's version
+      [1, ["content"]], // my content, on the version I edited: the server merges it
+    ]);
+    expect(text(sent[2]!.data!.yjs_state_b64!)).toBe("theirs base mine");
+    expect(report).toMatchObject({ total: 2, successful: 2, merged: 2, failed: 0, conflicts: [] });
+    expect(await client.documents.get("y")).toMatchObject({
+      sync_status: "synced", version: 4, title: "Their title", content: "mine\ntheirs\n", merged: { from_base_version: 1, version: 4 },
+    });
+  });
+
+  it("with merge on, a pulled change leaves a pending edit pending for its push to merge; in report mode it is a conflict", async () => {
+    for (const mergePending of [true, false]) {
+      const store = await openStore(`merge-pull-${mergePending}-${Math.random()}`);
+      await queueCreate(store, { document_id: "d", title: "start" }, "2026-12-01T00:00:00.000Z");
+      const batch = (await nextBatch(store, "ws_t"))!;
+      await settleBatch(store, batch, [{ client_id: ops(batch.body).operations[0]!.client_id, operation: "create", status: "success", document_id: "d", version: 1 }]);
+      await queueUpdate(store, "d", { title: "mine" }, "2026-12-01T00:00:01.000Z");
+
+      const { outcome } = await applyRemote(store, "d", view("d", 2, { title: "theirs" }), { mergePending });
+
+      expect(outcome).toBe(mergePending ? "unchanged" : "conflict");
+      expect(await store.get("documents", "d")).toMatchObject({ title: "mine", version: 1, sync_status: mergePending ? "pending" : "conflict" });
+      store.close();
+    }
   });
 });
