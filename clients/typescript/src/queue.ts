@@ -313,7 +313,11 @@ async function requeueMergedYjs(tx: Tx, doc: StoredDocument, entry: QueuedOperat
   const merged = mergeYjsStates(theirs.yjs_state_b64, doc.yjs_state_b64);
   if (merged === undefined) return false;
   const pending: WireFields = { ...entry.data };
-  for (const open of (await entriesOf(tx, doc.document_id)).filter(isOpen)) Object.assign(pending, open.data);
+  const open = (await entriesOf(tx, doc.document_id)).filter(isOpen);
+  for (const later of open) Object.assign(pending, later.data);
+  // The version my pending title and content were made on: an earlier re-send's own base, else this edit's base
+  // (for an edit that was itself a re-sent merged state, the base of the edit it came from).
+  const madeOn = open.find((e) => e.base_version !== undefined)?.base_version ?? entry.yjs_merged_from ?? merge.from_base_version;
   const others: WireFields = {};
   for (const field of ["title", "content"] as const) {
     const mine = pending[field];
@@ -323,9 +327,9 @@ async function requeueMergedYjs(tx: Tx, doc: StoredDocument, entry: QueuedOperat
   await dropOpenEntries(tx, doc.document_id);
   const queue = tx.objectStore("queue");
   await queue.add({ document_id: doc.document_id, operation: "update", data: { yjs_state_b64: merged }, batch_key: null,
-    base_version: theirs.version, yjs_merged_from: merge.from_base_version });
+    base_version: theirs.version, yjs_merged_from: madeOn });
   if (Object.keys(others).length > 0) {
-    await queue.add({ document_id: doc.document_id, operation: "update", data: others, batch_key: null, base_version: merge.from_base_version });
+    await queue.add({ document_id: doc.document_id, operation: "update", data: others, batch_key: null, base_version: madeOn });
   }
   Object.assign(doc, { yjs_state_b64: merged, yjs_merges: attempts + 1, sync_status: "pending" });
   delete doc.conflict;

@@ -127,7 +127,7 @@ describe("onConflict: merge against a scripted server", () => {
     expect(await client.pending()).toEqual([]);
   });
 
-  it("after a Yjs merge my changed content goes separately on the version I edited, for the server to merge; fields I left take theirs", async () => {
+  it("after Yjs merges my changed content goes separately on the version I edited, for the server to merge; fields I left take theirs", async () => {
     const start = new Y.Doc();
     start.getText("t").insert(0, "base");
     const theirs = new Y.Doc();
@@ -141,17 +141,19 @@ describe("onConflict: merge against a scripted server", () => {
       sent.push(op);
       const answer = (result: Partial<OperationResult>) => json(res, 200, completed([{ client_id: op.client_id, operation: op.operation, document_id: "y", status: "success", ...result }]));
       if (op.operation === "create") return answer({ version: 1 });
-      if (sent.length === 2) {
+      // The first two sends collide on the Yjs state (the second with a state written meanwhile), the third applies.
+      if (sent.length === 2 || sent.length === 3) {
+        const version = sent.length;
         return answer({
-          status: "conflict", version: 2, error: { code: "merge_conflict", message: "yjs" },
-          merge: { algorithm: "diff3-lines/1", from_base_version: 1, fields: ["yjs_state_b64"] },
-          current: view("y", 2, { title: "Their title", content: "line\ntheirs\n", yjs_state_b64: theirsB64 }),
+          status: "conflict", version, error: { code: "merge_conflict", message: "yjs" },
+          merge: { algorithm: "diff3-lines/1", from_base_version: op.base_version!, fields: ["yjs_state_b64"] },
+          current: view("y", version, { title: "Their title", content: "line\ntheirs\n", yjs_state_b64: theirsB64 }),
         });
       }
-      if (sent.length === 3) return answer({ version: 3 });
+      if (sent.length === 4) return answer({ version: 4 });
       answer({
-        status: "merged", version: 4, merge: { algorithm: "diff3-lines/1", from_base_version: 1 },
-        current: view("y", 4, { title: "Their title", content: "mine\ntheirs\n", yjs_state_b64: op.data?.yjs_state_b64 ?? theirsB64 }),
+        status: "merged", version: 5, merge: { algorithm: "diff3-lines/1", from_base_version: 1 },
+        current: view("y", 5, { title: "Their title", content: "mine\ntheirs\n", yjs_state_b64: theirsB64 }),
       });
     }, { onConflict: "merge" });
     await client.documents.create({ document_id: "y", title: "Title", content: "line\n", yjs_state_b64: toB64(Y.encodeStateAsUpdate(start)) });
@@ -166,12 +168,13 @@ describe("onConflict: merge against a scripted server", () => {
     expect(sent.slice(1).map((op) => [op.base_version, Object.keys(op.data ?? {}).sort()])).toEqual([
       [1, ["content", "yjs_state_b64"]],
       [2, ["yjs_state_b64"]], // the merged state, on the server's version
+      [3, ["yjs_state_b64"]], // merged again with the state written meanwhile
       [1, ["content"]], // my content, on the version I edited: the server merges it
     ]);
     expect(text(sent[2]!.data!.yjs_state_b64!)).toBe("theirs base mine");
     expect(report).toMatchObject({ total: 2, successful: 2, merged: 2, failed: 0, conflicts: [] });
     expect(await client.documents.get("y")).toMatchObject({
-      sync_status: "synced", version: 4, title: "Their title", content: "mine\ntheirs\n", merged: { from_base_version: 1, version: 4 },
+      sync_status: "synced", version: 5, title: "Their title", content: "mine\ntheirs\n", merged: { from_base_version: 1, version: 5 },
     });
   });
 
