@@ -3,7 +3,7 @@ import { DocsyncProvider } from "@docsync/react";
 import { useMemo, useRef, useState } from "react";
 import { Login } from "./Login.js";
 import type { Session } from "./session.js";
-import { DocumentList, Editor, Toolbar } from "./Workspace.js";
+import { DocumentList, Editor, Toolbar, type ReadContent } from "./Workspace.js";
 
 /** The API is on this page's origin (local mode serves the demo at /demo/); `?api=` points elsewhere (needs CORS). */
 const apiBase = new URLSearchParams(window.location.search).get("api") ?? window.location.origin;
@@ -27,7 +27,14 @@ export function App() {
     workspaceId: session.workspaceId,
     databaseName: `docsync-demo-${session.user}-${session.workspaceId}`,
     isOnline: () => !offlineRef.current && navigator.onLine,
+    // Stale edits are merged three-way on the server; what still collides is a conflict with its hunks.
+    onConflict: "merge",
   }), [session?.user, session?.workspaceId]);
+  const readContent: ReadContent = async (id, version) => {
+    const response = await fetch(`${apiBase}/api/v1/workspaces/${encodeURIComponent(session!.workspaceId)}/documents/${encodeURIComponent(id)}?version=${version}`,
+      { headers: { Authorization: `Bearer ${tokenRef.current}` } });
+    return response.ok ? ((await response.json()) as { content: string }).content : undefined;
+  };
 
   // A handle for the browser tests and for poking around in the console.
   (window as { docsync?: DocsyncClient | null }).docsync = client;
@@ -53,7 +60,7 @@ export function App() {
           <Toolbar offline={offline} setOffline={setOffline} user={session.user} workspaceId={session.workspaceId} onLogout={logout} />
           <main className="workspace">
             <DocumentList selected={selected} onSelect={setSelected} />
-            {selected ? <Editor id={selected} onGone={() => setSelected(null)} /> : <section className="editor"><p>Select or create a document.</p></section>}
+            {selected ? <Editor id={selected} onGone={() => setSelected(null)} readContent={readContent} /> : <section className="editor"><p>Select or create a document.</p></section>}
           </main>
         </DocsyncProvider>
       )}

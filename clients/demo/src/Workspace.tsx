@@ -1,6 +1,10 @@
 import { useDocsync, useDocuments, useSyncStats, useSyncStatus } from "@docsync/react";
 import type { LocalDocument, SyncStats } from "@docsync/client";
 import { useEffect, useRef, useState } from "react";
+import { conflictDiff, mergedText } from "./merge.js";
+
+/** Reads the content of a document at a version from the server (the base of a merge), undefined when it cannot. */
+export type ReadContent = (id: string, version: number) => Promise<string | undefined>;
 
 export function Toolbar({ offline, setOffline, user, workspaceId, onLogout }: {
   offline: boolean; setOffline: (v: boolean) => void; user: string; workspaceId: string; onLogout: (wipe: boolean) => void;
@@ -18,7 +22,7 @@ export function Toolbar({ offline, setOffline, user, workspaceId, onLogout }: {
       <span data-testid="progress-text">{progress ? `${done}/${progress.total}` : "–"}</span>
       <span data-testid="pending-count">{pending} pending</span>
       <span data-testid="last-report">
-        {lastReport ? (lastReport.failure ? `not synced: ${lastReport.failure.code}` : `synced ${lastReport.successful}/${lastReport.total}, ${lastReport.conflicts.length} conflicts`) : ""}
+        {lastReport ? (lastReport.failure ? `not synced: ${lastReport.failure.code}` : `synced ${lastReport.successful}/${lastReport.total}${lastReport.merged ? ` (${lastReport.merged} merged)` : ""}, ${lastReport.conflicts.length} conflicts`) : ""}
       </span>
       <SyncChart />
       <button onClick={() => onLogout(false)} data-testid="logout">Log out</button>
@@ -71,7 +75,10 @@ export function DocumentList({ selected, onSelect }: { selected: string | null; 
             className={`${doc.document_id === selected ? "selected" : ""} ${doc.deleted ? "deleted" : ""}`}
             onClick={() => onSelect(doc.document_id)}>
             <span className="title">{doc.title || "(untitled)"}</span>
-            <span className={`mark ${doc.sync_status}`} data-testid="mark" title={doc.error?.message}>{doc.sync_status}</span>
+            <span className="marks">
+              {doc.merged && <span className="mark merged" data-testid="merged-badge" title={mergedTitle(doc)}>merged</span>}
+              <span className={`mark ${doc.sync_status}`} data-testid="mark" title={doc.error?.message}>{doc.sync_status}</span>
+            </span>
           </li>
         ))}
       </ul>
@@ -79,7 +86,11 @@ export function DocumentList({ selected, onSelect }: { selected: string | null; 
   );
 }
 
-export function Editor({ id, onGone }: { id: string; onGone: () => void }) {
+const mergedTitle = (doc: LocalDocument) => doc.merged
+  ? `my edit of version ${doc.merged.from_base_version} was merged with the others' into version ${doc.merged.version} (${doc.merged.algorithm})`
+  : "";
+
+export function Editor({ id, onGone, readContent }: { id: string; onGone: () => void; readContent: ReadContent }) {
   const client = useDocsync();
   const { data } = useDocuments();
   const doc = data.find((d) => d.document_id === id);
@@ -101,7 +112,7 @@ export function Editor({ id, onGone }: { id: string; onGone: () => void }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id, doc?.version, doc?.sync_status]);
   if (!doc) return <section className="editor"><p>Select a document.</p></section>;
-  if (doc.conflict) return <ConflictView doc={doc} />;
+  if (doc.conflict) return <ConflictView doc={doc} readContent={readContent} />;
   const save = () => {
     loaded.current = { id, title, content };
     void client?.documents.update(id, { title, content });
@@ -123,33 +134,74 @@ export function Editor({ id, onGone }: { id: string; onGone: () => void }) {
             <button data-testid="discard-button" onClick={() => void client?.discard(id)}>Take the server's</button>
           </>
         )}
-        <span className="meta">version {doc.version ?? "–"} · {doc.sync_status}{doc.error ? ` (${doc.error.code}: ${doc.error.message})` : ""}</span>
+        <span className="meta">version {doc.version ?? "–"} · {doc.sync_status}{doc.error ? ` (${doc.error.code}: ${doc.error.message})` : ""}
+          {doc.merged ? ` · ${mergedTitle(doc)}` : ""}</span>
       </div>
     </section>
   );
 }
 
-function ConflictView({ doc }: { doc: LocalDocument }) {
+function ConflictView({ doc, readContent }: { doc: LocalDocument; readContent: ReadContent }) {
   const client = useDocsync();
   const conflict = doc.conflict!;
+  const { mine, theirs, merge } = conflict;
+  const [merging, setMerging] = useState<string | null>(null);
   const keep = (choice: "mine" | "theirs") => void client?.resolve(doc.document_id, choice);
+  const lines = conflictDiff(mine.content, theirs.content, merge?.hunks ?? []);
+  // The merged text needs the base both edits started from: read from the server (its history keeps every version).
+  const editMerged = async () => {
+    const base = merge ? await readContent(doc.document_id, merge.from_base_version).catch(() => undefined) : undefined;
+    setMerging(base === undefined
+      ? `<<<<<<< mine\n${mine.content}\n=======\n${theirs.content}\n>>>>>>> theirs\n`
+      : mergedText(base, mine.content, theirs.content).text);
+  };
+  // Saving: the text becomes my version, sent on the server's version (like "keep mine").
+  const saveMerged = async () => {
+    await client?.documents.update(doc.document_id, { content: merging ?? "" });
+    await client?.resolve(doc.document_id, "mine");
+  };
+  const editable = !mine.deleted && !theirs.deleted;
   return (
     <section className="conflict" data-testid="conflict-view">
       <h3>Conflict: someone else changed this document</h3>
+      {merge?.fields && <p className="meta" data-testid="conflict-fields">Both changed: {merge.fields.join(", ")}</p>}
       <div className="sides">
         <div data-testid="conflict-mine">
           <h4>Mine</h4>
-          <p className="title">{conflict.mine.deleted ? "(deleted)" : conflict.mine.title}</p>
-          <pre>{conflict.mine.content}</pre>
+          <p className="title">{mine.deleted ? "(deleted)" : mine.title}</p>
+          <pre>{mine.content}</pre>
           <button data-testid="keep-mine" onClick={() => keep("mine")}>Keep mine</button>
         </div>
         <div data-testid="conflict-theirs">
-          <h4>Theirs (version {conflict.theirs.version}, by {conflict.theirs.updated_by})</h4>
-          <p className="title">{conflict.theirs.deleted ? "(deleted)" : conflict.theirs.title}</p>
-          <pre>{conflict.theirs.content}</pre>
+          <h4>Theirs (version {theirs.version}, by {theirs.updated_by})</h4>
+          <p className="title">{theirs.deleted ? "(deleted)" : theirs.title}</p>
+          <pre>{theirs.content}</pre>
           <button data-testid="keep-theirs" onClick={() => keep("theirs")}>Keep theirs</button>
         </div>
       </div>
+      {editable && (
+        <>
+          <h4>Mine (−) against theirs (+){merge?.hunks?.length ? ", colliding lines marked" : ""}</h4>
+          <div className="diff" data-testid="conflict-diff">
+            {lines.map((line, i) => (
+              <div key={i} className={`line ${line.side}${line.collides ? " collides" : ""}`} data-testid={line.collides ? "collide-line" : "diff-line"}>
+                <span className="sign">{line.side === "mine" ? "−" : line.side === "theirs" ? "+" : " "}</span>{line.text.replace(/\n$/, "")}
+              </div>
+            ))}
+          </div>
+          {merging === null ? (
+            <div className="actions"><button data-testid="edit-merged" onClick={() => void editMerged()}>Edit the merged text</button></div>
+          ) : (
+            <>
+              <textarea data-testid="merged-input" rows={12} value={merging} onChange={(e) => setMerging(e.target.value)} />
+              <div className="actions">
+                <button data-testid="save-merged" onClick={() => void saveMerged()} disabled={merging.includes("<<<<<<< mine")}>Save the merged text</button>
+                <button onClick={() => setMerging(null)}>Cancel</button>
+              </div>
+            </>
+          )}
+        </>
+      )}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { Emitter, type DocsyncEvents, type Listener } from "./events.js";
 import { discardEdits, markConflict, resolveConflict, retryDocument } from "./decisions.js";
 import { LocalEditError } from "./local.js";
-import { MAX_OPERATIONS, pendingOperations, queueCreate, queueDelete, queueUpdate } from "./queue.js";
+import { MAX_OPERATIONS, pendingOperations, type OnConflict, queueCreate, queueDelete, queueUpdate } from "./queue.js";
 import { BatchSizer, type Meter } from "./stats.js";
 import {
   deleteStore, getDocument, isQuotaError, listDocuments, listStats, openStore, setUnreadConflicts, unreadConflicts,
@@ -40,6 +40,12 @@ export interface DocsyncClientOptions {
    * the periodic sync.
    */
   live?: LiveOptions | false;
+  /**
+   * What the server does with an edit made on a stale version: `"report"` it as a conflict (default), or `"merge"` it
+   * three-way with what changed since (status merged; a conflict only where both sides changed the same lines, the
+   * title, or the document was deleted). Yjs states that collide are merged here and sent again.
+   */
+  onConflict?: OnConflict;
   /** The clock (ms since the epoch); tests move it to age stored batches. */
   now?: () => number;
 }
@@ -221,6 +227,7 @@ class Client implements DocsyncClient {
       limits: (meter) => this.limits(meter),
       changed: (ids) => this.changed(ids),
       now: this.now,
+      onConflict: this.options.onConflict ?? "report",
     };
   }
 

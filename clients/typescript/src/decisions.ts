@@ -22,13 +22,22 @@ export async function markConflict(store: Store, theirs: DocumentView): Promise<
 
 export type RemoteOutcome = "refreshed" | "removed" | "conflict" | "unchanged";
 
+export interface RemoteOptions {
+  /**
+   * `onConflict: "merge"`: a pending edit of mine met by a newer remote state stays pending; its push merges it with
+   * that state on the server (a conflict only if they collide).
+   */
+  mergePending?: boolean;
+}
+
 /**
  * A document another client changed (from the change feed): taken over when nothing of mine is open, a conflict when
  * an edit of mine is pending, and never over a conflicted or errored copy (mine stays until I decide; an error
  * remembers the newer server state for discard()). `null` means it is gone (404).
  */
-export async function applyRemote(store: Store, id: string, theirs: DocumentView | null): Promise<{ outcome: RemoteOutcome; conflict?: Conflict }> {
-  return (await applyRemoteAll(store, [[id, theirs]]))[0]!;
+export async function applyRemote(store: Store, id: string, theirs: DocumentView | null,
+  options: RemoteOptions = {}): Promise<{ outcome: RemoteOutcome; conflict?: Conflict }> {
+  return (await applyRemoteAll(store, [[id, theirs]], options))[0]!;
 }
 
 /**
@@ -36,7 +45,8 @@ export async function applyRemote(store: Store, id: string, theirs: DocumentView
  * entries are read in parallel and the writes issued without waiting for each: in a browser every IndexedDB request
  * awaited in turn is a round trip, and a 10,000-document bootstrap made 30,000 of them.
  */
-export async function applyRemoteAll(store: Store, states: Iterable<[string, DocumentView | null]>): Promise<{ id: string; outcome: RemoteOutcome; conflict?: Conflict }[]> {
+export async function applyRemoteAll(store: Store, states: Iterable<[string, DocumentView | null]>,
+  options: RemoteOptions = {}): Promise<{ id: string; outcome: RemoteOutcome; conflict?: Conflict }[]> {
   const list = [...new Map(states)]; // one state per document: the last given
   const tx = write(store);
   const documents = tx.objectStore("documents");
@@ -48,7 +58,7 @@ export async function applyRemoteAll(store: Store, states: Iterable<[string, Doc
   const writes: Promise<unknown>[] = [];
   const out: { id: string; outcome: RemoteOutcome; conflict?: Conflict }[] = [];
   for (const [i, [id, theirs]] of list.entries()) {
-    out.push({ id, ...(await applyIn(tx, id, theirs, docs[i], entries[i]!, writes)) });
+    out.push({ id, ...(await applyIn(tx, id, theirs, docs[i], entries[i]!, writes, options)) });
   }
   await Promise.all(writes);
   await tx.done;
@@ -56,7 +66,7 @@ export async function applyRemoteAll(store: Store, states: Iterable<[string, Doc
 }
 
 async function applyIn(tx: Tx, id: string, theirs: DocumentView | null, doc: StoredDocument | undefined,
-  entries: QueuedOperation[], writes: Promise<unknown>[]): Promise<{ outcome: RemoteOutcome; conflict?: Conflict }> {
+  entries: QueuedOperation[], writes: Promise<unknown>[], options: RemoteOptions): Promise<{ outcome: RemoteOutcome; conflict?: Conflict }> {
   const documents = tx.objectStore("documents");
   let result: { outcome: RemoteOutcome; conflict?: Conflict } = { outcome: "unchanged" };
   if (doc && theirs && doc.version !== null && doc.version >= theirs.version) {
@@ -65,7 +75,9 @@ async function applyIn(tx: Tx, id: string, theirs: DocumentView | null, doc: Sto
     // In flight: its own result will tell. Gone (404) with my edits: the push will report it.
     const inFlight = entries.some((e) => !isOpen(e));
     if (theirs && !inFlight) {
-      if (doc.sync_status === "error") {
+      if (options.mergePending && doc.sync_status === "pending") {
+        // left for the push to merge
+      } else if (doc.sync_status === "error") {
         if (doc.error) writes.push(documents.put({ ...doc, error: { ...doc.error, current: theirs } }));
       } else if (doc.conflict?.theirs.version !== theirs.version) {
         await dropOpenEntries(tx, id);
@@ -112,6 +124,7 @@ export async function resolveConflict(store: Store, id: string, choice: "mine" |
     out = { ...doc, version: theirs.version, sync_status: "pending", updated_at: now };
     delete out.conflict;
     delete out.error;
+    delete out.yjs_merges;
     await documents.put(out);
     await tx.objectStore("queue").add(mine.deleted
       ? { document_id: id, operation: "delete", data: {}, batch_key: null }
@@ -144,6 +157,7 @@ export async function retryDocument(store: Store, id: string, now: string): Prom
   await tx.objectStore("queue").add({ document_id: id, operation, data: doc.deleted ? {} : defined(doc), batch_key: null });
   const out: StoredDocument = { ...doc, version, sync_status: "pending", updated_at: now };
   delete out.error;
+  delete out.yjs_merges;
   await tx.objectStore("documents").put(out);
   await tx.done;
   return out;

@@ -1,7 +1,8 @@
 export { createDocsyncClient } from "./client.js";
 export type { DocsyncClient, DocsyncClientOptions, DocsyncDocuments } from "./client.js";
 export type { DocsyncEvents, Listener } from "./events.js";
-export { LocalEditError, MAX_BODY_BYTES, MAX_OPERATIONS } from "./queue.js";
+export { LocalEditError, MAX_BODY_BYTES, MAX_OPERATIONS, MAX_YJS_MERGES } from "./queue.js";
+export type { OnConflict } from "./queue.js";
 export type { QueuedOperation } from "./store.js";
 export { DEFAULT_RETRY, retryAfterMs } from "./transport.js";
 export { EventStreamParser } from "./live.js";

@@ -179,7 +179,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 async function apply(ctx: LiveContext, items: ChangeItem[], from: string, to: string): Promise<boolean> {
   return ctx.syncLock.run(async () => {
     const store = await ctx.sync.store();
-    const report: SyncReport = { total: 0, successful: 0, failed: 0, conflicts: [], errors: [], pulled: 0, batches: 0 };
+    const report: SyncReport = { total: 0, successful: 0, merged: 0, failed: 0, conflicts: [], errors: [], pulled: 0, batches: 0 };
     if (!(await applyChanges(ctx.sync, store, items, report, new Meter()))) return false;
     if ((await getCursor(store)) === from) await setCursor(store, to);
     return true;

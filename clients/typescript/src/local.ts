@@ -1,6 +1,6 @@
 import type { IDBPTransaction } from "idb";
 import type { DocsyncDB, QueuedOperation, Store, StoredDocument } from "./store.js";
-import type { Conflict, DocumentFields, DocumentView, MyVersion } from "./types.js";
+import type { Conflict, DocumentFields, DocumentView, MergeInfo, MyVersion } from "./types.js";
 
 // Transactions over the local store, shared by the queue (edits, batches, results) and the decisions (pull, resolve,
 // retry, discard): every change of a document and its queue entries happens in one transaction.
@@ -49,8 +49,9 @@ export async function dropOpenEntries(tx: Tx, documentId: string): Promise<void>
 }
 
 
-export function conflictOf(doc: StoredDocument, theirs: DocumentView): Conflict {
+export function conflictOf(doc: StoredDocument, theirs: DocumentView, merge?: MergeInfo): Conflict {
   const conflict: Conflict = { document_id: doc.document_id, mine: mineOf(doc), theirs };
+  if (merge) conflict.merge = merge;
   doc.sync_status = "conflict";
   doc.conflict = conflict;
   return conflict;

@@ -48,6 +48,6 @@ export class Meter {
 export function emptyStats(startedAt: string): SyncStats {
   return {
     started_at: startedAt, duration_ms: 0, requests: 0, retries: 0, bytes_up: 0, bytes_down: 0, operations: 0,
-    conflicts: 0, errors: 0, pulled: 0, ttfb_ms: null, batch_sizes: [], push_ms: [], failure: null,
+    conflicts: 0, merged: 0, errors: 0, pulled: 0, ttfb_ms: null, batch_sizes: [], push_ms: [], failure: null,
   };
 }

@@ -10,6 +10,13 @@ export interface QueuedOperation {
   data: { title?: string; content?: string; yjs_state_b64?: string };
   /** The Idempotency-Key of the batch it travels in; null while it can still be coalesced. */
   batch_key: string | null;
+  /**
+   * Sent with this base_version rather than the document's (edits re-queued after a local Yjs merge: the merged state
+   * goes on the server's version, my other fields on the version they were made on, for the server to merge).
+   */
+  base_version?: number;
+  /** A Yjs state merged here with the server's, from my edit based on this version: its success counts as merged. */
+  yjs_merged_from?: number;
 }
 
 /** A batch as it was (or will be) sent: the exact body, so a retry is byte-identical and idempotent. */

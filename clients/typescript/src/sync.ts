@@ -1,7 +1,7 @@
 import type { Emitter, DocsyncEvents } from "./events.js";
 import { applyRemoteAll, markConflict } from "./decisions.js";
 import {
-  buildBatch, dissolveBatch, pendingOperations, refusedOperations, rejectBatch, settleBatch, storedBatch, type Settled,
+  buildBatch, dissolveBatch, pendingOperations, refusedOperations, rejectBatch, settleBatch, storedBatch, type OnConflict, type Settled,
 } from "./queue.js";
 import { BatchSizer, Meter, emptyStats } from "./stats.js";
 import { addStats, getCursor, getDocument, isQuotaError, setCursor, setUnreadConflicts, unreadConflicts, type QueuedBatch, type Store } from "./store.js";
@@ -20,6 +20,8 @@ export interface SyncContext {
   /** Local documents changed: tell this tab's views and the other tabs. */
   changed: (ids: string[]) => void;
   now: () => number;
+  /** `merge`: push batches ask the server to merge stale updates three-way (`on_conflict: "merge"`). */
+  onConflict: OnConflict;
 }
 
 const CHANGES_PAGE = 1000;
@@ -36,7 +38,7 @@ const RETENTION_MARGIN = 0.9;
  */
 export async function runSync(ctx: SyncContext): Promise<SyncReport> {
   const started = ctx.now();
-  const report: SyncReport = { total: 0, successful: 0, failed: 0, conflicts: [], errors: [], pulled: 0, batches: 0 };
+  const report: SyncReport = { total: 0, successful: 0, merged: 0, failed: 0, conflicts: [], errors: [], pulled: 0, batches: 0 };
   const meter = new Meter();
   const stats = emptyStats(new Date(started).toISOString());
   let store: Store | undefined;
@@ -59,7 +61,7 @@ export async function runSync(ctx: SyncContext): Promise<SyncReport> {
   } finally {
     Object.assign(stats, {
       duration_ms: ctx.now() - started, requests: meter.requests, retries: meter.retries, bytes_up: meter.bytesUp,
-      bytes_down: meter.bytesDown, ttfb_ms: meter.ttfbMs, operations: report.total, conflicts: report.conflicts.length,
+      bytes_down: meter.bytesDown, ttfb_ms: meter.ttfbMs, operations: report.total, conflicts: report.conflicts.length, merged: report.merged,
       errors: report.errors.length, pulled: report.pulled, failure: report.failure?.code ?? null,
     } satisfies Partial<SyncStats>);
     await record(store, stats).catch(() => undefined);
@@ -134,14 +136,16 @@ async function push(ctx: SyncContext, store: Store, report: SyncReport, meter: M
     report.batches++;
     report.total += settled.settled;
     report.successful += settled.successful;
+    report.merged += settled.merged;
     report.failed += failed;
     report.conflicts.push(...settled.conflicts);
     report.errors.push(...settled.errors);
     ctx.events.emit("progress", { ...progress });
     if (settled.ids.length > 0) ctx.changed(settled.ids);
     for (const conflict of settled.conflicts) ctx.events.emit("conflict", conflict);
-    // Nothing settled (the server named none of them): try again in the next sync, not in a loop.
-    if (settled.settled === 0) return;
+    // Nothing settled (the server named none of them): try again in the next sync, not in a loop. Yjs states merged
+    // here travel again now (a bounded number of times: MAX_YJS_MERGES).
+    if (settled.settled === 0 && settled.resent === 0) return;
   }
 }
 
@@ -158,7 +162,7 @@ async function batchToSend(ctx: SyncContext, store: Store, meter: Meter): Promis
     if (ctx.now() - Date.parse(stored.created_at) < retentionMs * RETENTION_MARGIN) return stored;
     await dissolveBatch(store, stored);
   }
-  return buildBatch(store, ctx.workspaceId, ctx.sizer.size, new Date(ctx.now()));
+  return buildBatch(store, ctx.workspaceId, ctx.sizer.size, new Date(ctx.now()), ctx.onConflict);
 }
 
 function wholeRequestFailure(status: number, detail: string | undefined): SyncFailure | undefined {
@@ -284,7 +288,7 @@ export async function applyChanges(ctx: SyncContext, store: Store, items: Change
 async function applyStates(ctx: SyncContext, store: Store, states: [string, DocumentView | null][], report: SyncReport): Promise<void> {
   if (states.length === 0) return;
   const changed: string[] = [];
-  for (const outcome of await applyRemoteAll(store, states)) {
+  for (const outcome of await applyRemoteAll(store, states, { mergePending: ctx.onConflict === "merge" })) {
     if (outcome.outcome !== "unchanged") {
       report.pulled++;
       changed.push(outcome.id);

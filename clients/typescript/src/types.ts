@@ -14,6 +14,10 @@ export type SnapshotPage = Schemas["SnapshotPage"];
 export type Problem = Schemas["Problem"];
 /** GET /api/v1/limits: batch limits and how long an Idempotency-Key is remembered. */
 export type ServerLimits = Schemas["ServerLimits"];
+/** How a stale update was merged three-way, or why it collided (`fields`, and for content the colliding `hunks`). */
+export type MergeInfo = Schemas["MergeInfo"];
+/** One region both sides changed differently: the base's, my and their lines (without newlines), 1-based starts. */
+export type Hunk = Schemas["Hunk"];
 export type OperationType = OperationRequest["operation"];
 
 /** Where a local copy stands with the server. */
@@ -44,6 +48,23 @@ export interface Conflict {
   mine: MyVersion;
   /** The server's current state; `deleted: true` when another client deleted it. */
   theirs: DocumentView;
+  /**
+   * With `onConflict: "merge"`, the server's three-way merge that collided (`merge_conflict`): the colliding `fields`
+   * and, for content, the `hunks` (base / mine / theirs lines). Absent for a plain version conflict.
+   */
+  merge?: MergeInfo;
+}
+
+/**
+ * A local copy whose last write was merged: by the server (`algorithm` e.g. `diff3-lines/1`) or, for a Yjs state,
+ * in this client (`algorithm` `yjs`). Kept until the next local edit or the next remote change.
+ */
+export interface MergedMark {
+  /** The version the merged edit was based on. */
+  from_base_version: number;
+  /** The version the merge wrote. */
+  version: number;
+  algorithm: string;
 }
 
 export interface OperationError {
@@ -72,6 +93,10 @@ export interface LocalDocument {
   updated_by: string | null;
   conflict?: Conflict;
   error?: OperationError;
+  /** The last write of mine was merged with another's (`onConflict: "merge"`); cleared by my next edit. */
+  merged?: MergedMark;
+  /** Local Yjs merges sent again since this document's last successful write (bounded: MAX_YJS_MERGES). */
+  yjs_merges?: number;
 }
 
 /**
@@ -87,7 +112,10 @@ export interface SyncFailure {
 export interface SyncReport {
   /** Operations pushed in this sync. */
   total: number;
+  /** Includes the merged ones. */
   successful: number;
+  /** Successful operations that were merged (by the server's three-way merge, or a Yjs state merged here). */
+  merged: number;
   /** Every non-success: conflicts and errors. */
   failed: number;
   conflicts: Conflict[];
@@ -125,6 +153,8 @@ export interface SyncStats {
   /** Operations pushed (settled by this sync). */
   operations: number;
   conflicts: number;
+  /** Operations that ended merged (see SyncReport.merged). */
+  merged: number;
   errors: number;
   /** Documents refreshed from the change feed. */
   pulled: number;
