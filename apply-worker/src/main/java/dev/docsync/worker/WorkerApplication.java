@@ -5,6 +5,7 @@ import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
 import dev.docsync.projection.batches.IdempotencyProperties;
+import dev.docsync.projection.replay.ReplaySchemas;
 import dev.docsync.projection.signals.BatchSignals;
 import dev.docsync.topic.TopicConfiguration;
 import dev.docsync.worker.replay.ReplayCommand;
@@ -32,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ConfigurationPropertiesScan
 @EnableConfigurationProperties(IdempotencyProperties.class)
 @Import({TopicConfiguration.class, ProjectionWriter.class, BatchSignals.class, PartitionOffsets.class,
-        LogTopology.class})
+        LogTopology.class, ReplaySchemas.class})
 public class WorkerApplication {
 
     /** Each app reads its own configuration file, so both can share one JVM in local mode. */

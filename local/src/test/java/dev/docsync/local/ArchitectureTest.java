@@ -14,7 +14,7 @@ import org.springframework.stereotype.Repository;
 /** The module boundaries of DESIGN §1, checked on the compiled classes of the whole reactor. */
 class ArchitectureTest {
 
-    private final JavaClasses classes = new ClassFileImporter()
+    private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.docsync");
 
@@ -23,24 +23,24 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.docsync.contracts..")
                 .should().dependOnClassesThat().resideOutsideOfPackages(
                         "dev.docsync.contracts..", "java..", "tools.jackson..", "com.fasterxml.jackson.annotation..")
-                .check(classes);
+                .check(CLASSES);
     }
 
     @Test
     void ingestNeverWritesTheProjectionNorTouchesConsumerPositions() {
         noClasses().that().resideInAPackage("dev.docsync.ingest..")
                 .should().dependOnClassesThat().resideInAPackage("dev.docsync.projection.apply..")
-                .check(classes);
+                .check(CLASSES);
     }
 
     @Test
     void ingestAndWorkerDoNotKnowEachOther() {
         noClasses().that().resideInAPackage("dev.docsync.ingest..")
                 .should().dependOnClassesThat().resideInAPackage("dev.docsync.worker..")
-                .check(classes);
+                .check(CLASSES);
         noClasses().that().resideInAPackage("dev.docsync.worker..")
                 .should().dependOnClassesThat().resideInAPackage("dev.docsync.ingest..")
-                .check(classes);
+                .check(CLASSES);
     }
 
     /** The Kafka adapter hands records to the ChunkApplier: it reads and writes no projection itself (ProjectionWriter, PartitionOffsets are repositories). */
@@ -50,7 +50,7 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..",
                         "org.springframework.jdbc..", "org.springframework.transaction..", "com.zaxxer.hikari..")
                 .orShould().dependOnClassesThat().areAnnotatedWith(Repository.class)
-                .check(classes);
+                .check(CLASSES);
     }
 
     @Test
@@ -58,7 +58,7 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.docsync.projection..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.docsync.ingest..", "dev.docsync.worker..",
                         "dev.docsync.local..")
-                .check(classes);
+                .check(CLASSES);
     }
 
     /**
@@ -67,8 +67,7 @@ class ArchitectureTest {
      * into {@code projection} (the worker's apply/replay refactoring).
      */
     private static final List<String> JDBC_OUTSIDE_THE_PROJECTION = List.of(
-            "dev.docsync.local.LocalPostgres",
-            "dev.docsync.worker.replay.ReplayCommand");
+            "dev.docsync.local.LocalPostgres");
 
     @Test
     void onlyTheProjectionTalksToPostgresql() {
@@ -80,6 +79,6 @@ class ArchitectureTest {
                         "java.sql..", "javax.sql..", "org.springframework.jdbc..", "org.postgresql..",
                         "com.zaxxer.hikari..")
                 .because("SQL, NOTIFY and LISTEN live in projection, on JdbcClient (DESIGN §1, issue 22)")
-                .check(classes);
+                .check(CLASSES);
     }
 }

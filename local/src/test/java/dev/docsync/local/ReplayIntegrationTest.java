@@ -24,8 +24,55 @@ class ReplayIntegrationTest {
 
     private final TestStack stack = TestStack.get();
 
+    /**
+     * One replay of the shared stack's whole log (every class before this one wrote to it: ~60 s on these machines,
+     * so the workloads share it): the seeded random workload, the merge workload, then the replay is swapped in
+     * while the stack runs. Documents, history (with how each version merged) and batch results must have the same
+     * checksums as the live projection, and the stack keeps applying on the swapped-in projection.
+     */
     @Test
-    void replayingTheLogRebuildsTheSameProjection() {
+    void replayingTheLogRebuildsTheSameProjectionAndASwappedInReplayKeepsApplying() {
+        int completed = randomWorkload();
+        MergeWorkload merges = mergeWorkload();
+        String ws = Batches.workspace("ws_swap");
+        String token = stack.editor("swapper", ws);
+        stack.api.postBatch(token, batch(ws, List.of(Batches.create("c", "before", "Before swap"))));
+        String schemaBefore = stack.jdbc.queryForObject("select current_schema()", String.class);
+
+        ReplayCommand.Report report = stack.stack.worker().getBean(ReplayCommand.class)
+                .run(new ReplayCommand.Options(true, false));
+
+        System.out.println(ReplayReport.format(report));
+        assertThat(report.tables()).extracting(TableComparison::table)
+                .containsExactly("document_versions", "batch_results", "documents");
+        assertThat(report.tables()).allSatisfy(table -> {
+            assertThat(table.firstDifference()).isNull();
+            assertThat(table.equal()).isTrue();
+            assertThat(table.replayRows()).isPositive();
+        });
+        assertThat(report.batches()).isGreaterThanOrEqualTo(completed);
+        assertThat(report.tables().get(1).liveRows()).isEqualTo(report.tables().get(1).replayRows());
+        assertThat(report.equal()).isTrue();
+        assertThat(report.swapped()).isTrue();
+        Long mergedVersions = stack.jdbc.queryForObject("""
+                select count(*) from document_versions where merged_from is not null and workspace_id in (?, ?)""",
+                Long.class, merges.workspaces().get(0), merges.workspaces().get(1));
+        assertThat(mergedVersions).isEqualTo(merges.outcomes().get("merged").longValue());
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
+            Api.Response after = stack.api.postBatch(token, batch(ws, List.of(
+                    Batches.update("u", "before", null, "After swap"))), Map.of("Prefer", "wait=5"));
+            assertThat(after.status()).isEqualTo(200);
+        });
+        assertThat(stack.api.document(token, ws, "before").json().get("title").asString()).isEqualTo("After swap");
+        assertThat(stack.jdbc.queryForObject("select count(*) from " + schemaBefore + ".documents", Long.class))
+                .isPositive();
+        assertThat(stack.jdbc.queryForList("select nspname from pg_namespace where nspname like ?", String.class,
+                schemaBefore + "_before_%")).hasSize(1);
+    }
+
+    /** Creates, updates, deletes, stale versions, atomic failures and retried batches across three workspaces. */
+    private int randomWorkload() {
         Random random = new Random(SEED);
         List<String> workspaces = List.of(Batches.workspace("ws_replay"), Batches.workspace("ws_replay"),
                 Batches.workspace("ws_replay"));
@@ -54,19 +101,7 @@ class ReplayIntegrationTest {
             }
         }
 
-        ReplayCommand.Report report = stack.stack.worker().getBean(ReplayCommand.class)
-                .run(new ReplayCommand.Options(false, false));
-
-        System.out.println(ReplayReport.format(report));
-        assertThat(report.tables()).extracting(TableComparison::table)
-                .containsExactly("document_versions", "batch_results", "documents");
-        assertThat(report.tables()).allSatisfy(table -> {
-            assertThat(table.firstDifference()).isNull();
-            assertThat(table.equal()).isTrue();
-            assertThat(table.replayRows()).isPositive();
-        });
-        assertThat(report.batches()).isGreaterThanOrEqualTo(completed);
-        assertThat(report.tables().get(1).liveRows()).isEqualTo(report.tables().get(1).replayRows());
+        return completed;
     }
 
     /**
@@ -75,8 +110,7 @@ class ReplayIntegrationTest {
      * some deletes); replay must rebuild byte for byte the same documents, history (with how each version merged)
      * and results (with their merge info and hunks).
      */
-    @Test
-    void replayingAWorkloadFullOfMergesRebuildsTheSameProjection() {
+    private MergeWorkload mergeWorkload() {
         Random random = new Random(SEED + 23);
         List<String> workspaces = List.of(Batches.workspace("ws_merges"), Batches.workspace("ws_merges"));
         Map<String, String> tokens = new LinkedHashMap<>();
@@ -148,18 +182,10 @@ class ReplayIntegrationTest {
         assertThat(outcomes.getOrDefault("merged", 0)).isGreaterThan(10);
         assertThat(outcomes.getOrDefault("conflict/merge_conflict", 0)).isPositive();
 
-        ReplayCommand.Report report = stack.stack.worker().getBean(ReplayCommand.class)
-                .run(new ReplayCommand.Options(false, false));
+        return new MergeWorkload(workspaces, outcomes);
+    }
 
-        System.out.println(ReplayReport.format(report));
-        assertThat(report.tables()).allSatisfy(table -> {
-            assertThat(table.firstDifference()).isNull();
-            assertThat(table.equal()).isTrue();
-        });
-        Long mergedVersions = stack.jdbc.queryForObject("""
-                select count(*) from %s.document_versions where merged_from is not null and workspace_id in (?, ?)"""
-                .formatted(report.schema()), Long.class, workspaces.get(0), workspaces.get(1));
-        assertThat(mergedVersions).isEqualTo(outcomes.get("merged").longValue());
+    private record MergeWorkload(List<String> workspaces, Map<String, Integer> outcomes) {
     }
 
     /** Six paragraphs, each a line "p{i} ..." separated by blank lines, so edits of different ones merge. */
@@ -180,29 +206,5 @@ class ReplayIntegrationTest {
         }
         body.put("operations", ops);
         return dev.docsync.contracts.DocsyncJson.mapper().writeValueAsString(body);
-    }
-
-    @Test
-    void aReplaySwappedInWhileTheStackRunsServesTheSameDataAndKeepsApplying() {
-        String ws = Batches.workspace("ws_swap");
-        String token = stack.editor("swapper", ws);
-        stack.api.postBatch(token, batch(ws, List.of(Batches.create("c", "before", "Before swap"))));
-        String schemaBefore = stack.jdbc.queryForObject("select current_schema()", String.class);
-
-        ReplayCommand.Report report = stack.stack.worker().getBean(ReplayCommand.class)
-                .run(new ReplayCommand.Options(true, false));
-
-        assertThat(report.equal()).isTrue();
-        assertThat(report.swapped()).isTrue();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
-            Api.Response after = stack.api.postBatch(token, batch(ws, List.of(
-                    Batches.update("u", "before", null, "After swap"))), Map.of("Prefer", "wait=5"));
-            assertThat(after.status()).isEqualTo(200);
-        });
-        assertThat(stack.api.document(token, ws, "before").json().get("title").asString()).isEqualTo("After swap");
-        assertThat(stack.jdbc.queryForObject("select count(*) from " + schemaBefore + ".documents", Long.class))
-                .isPositive();
-        assertThat(stack.jdbc.queryForList("select nspname from pg_namespace where nspname like ?", String.class,
-                schemaBefore + "_before_%")).hasSize(1);
     }
 }

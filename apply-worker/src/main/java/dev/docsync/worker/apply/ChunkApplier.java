@@ -14,7 +14,6 @@ import dev.docsync.projection.replay.ReplaySchemas;
 import dev.docsync.worker.WorkerProperties;
 import dev.docsync.worker.apply.decide.BatchDecider;
 import dev.docsync.worker.apply.decide.GatheredBatch;
-import com.zaxxer.hikari.HikariDataSource;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,15 +23,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -73,13 +68,13 @@ public class ChunkApplier implements AutoCloseable {
     private final AutoCloseable resources;
 
     @Autowired
-    ChunkApplier(DataSource live, TransactionTemplate transactions, ProjectionWriter writer, PartitionOffsets offsets,
+    ChunkApplier(ReplaySchemas replays, TransactionTemplate transactions, ProjectionWriter writer, PartitionOffsets offsets,
             LogTopology topology, WorkerProperties properties, IdempotencyProperties idempotency, TopicProperties topic,
             EventDecoder decoder, Clock clock) {
         this(new JdbcChunkStore(transactions, writer, offsets, topology, properties.groupId(), topic.name()), decoder,
                 new BatchDecider(new IdempotencyRule(idempotency.retention())),
                 properties.maxTransactionBytes().toBytes(), clock,
-                schema -> replayStore(live, properties.groupId(), topic.name(), schema), () -> {
+                schema -> replayStore(replays, properties.groupId(), topic.name(), schema), () -> {
                 });
     }
 
@@ -104,13 +99,11 @@ public class ChunkApplier implements AutoCloseable {
                 target.resources());
     }
 
-    private static SchemaStore replayStore(DataSource live, String group, String topic, String schema) {
-        HikariDataSource target = new ReplaySchemas(live).open(schema);
-        JdbcClient jdbc = JdbcClient.create(target);
-        ChunkStore store = new JdbcChunkStore(new TransactionTemplate(new DataSourceTransactionManager(target)),
-                ProjectionWriter.withoutSignals(new JdbcTemplate(target)), new PartitionOffsets(jdbc),
-                new LogTopology(jdbc), group, topic);
-        return new SchemaStore(store, target);
+    private static SchemaStore replayStore(ReplaySchemas replays, String group, String topic, String schema) {
+        ReplaySchemas.Target target = replays.target(schema);
+        ChunkStore store = new JdbcChunkStore(target.transactions(), target.writer(), target.offsets(),
+                target.topology(), group, topic);
+        return new SchemaStore(store, target.pool());
     }
 
     /** The partition at the position stored for it (a partition never consumed starts at 0). */

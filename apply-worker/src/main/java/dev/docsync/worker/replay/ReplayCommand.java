@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import javax.sql.DataSource;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -32,7 +31,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -63,14 +61,15 @@ public class ReplayCommand {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
     private static final int IDLE_POLLS_BEFORE_GIVING_UP = 60;
 
-    private final DataSource live;
+    private final ReplaySchemas schemas;
     private final KafkaProperties kafka;
     private final TopicProperties topic;
     private final ChunkApplier applier;
     private final Clock clock;
 
-    ReplayCommand(DataSource live, KafkaProperties kafka, TopicProperties topic, ChunkApplier applier, Clock clock) {
-        this.live = live;
+    ReplayCommand(ReplaySchemas schemas, KafkaProperties kafka, TopicProperties topic, ChunkApplier applier,
+            Clock clock) {
+        this.schemas = schemas;
         this.kafka = kafka;
         this.topic = topic;
         this.applier = applier;
@@ -78,7 +77,6 @@ public class ReplayCommand {
     }
 
     public Report run(Options options) {
-        ReplaySchemas schemas = new ReplaySchemas(live);
         String liveSchema = schemas.liveSchema();
         String schema = "replay_" + STAMP.format(clock.instant()) + "_" + Math.floorMod(System.nanoTime(), 1000);
         schemas.create(schema);
@@ -92,7 +90,7 @@ public class ReplayCommand {
             Duration applyTime = Duration.ofNanos(System.nanoTime() - started);
             awaitLive(schemas, schema, liveSchema, progress.cutoff);
             long verifyStarted = System.nanoTime();
-            List<TableComparison> tables = new ProjectionChecksums(new JdbcTemplate(live))
+            List<TableComparison> tables = schemas.checksums()
                     .compare(liveSchema, schema, progress.cutoff);
             Duration verifyTime = Duration.ofNanos(System.nanoTime() - verifyStarted);
             boolean equal = tables.stream().allMatch(TableComparison::equal);

@@ -3,7 +3,13 @@ package dev.docsync.projection.replay;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.SQLException;
 import java.util.regex.Pattern;
+import dev.docsync.projection.apply.LogTopology;
+import dev.docsync.projection.apply.PartitionOffsets;
+import dev.docsync.projection.apply.ProjectionWriter;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -70,6 +76,28 @@ public final class ReplaySchemas {
         target.setMaximumPoolSize(2);
         target.setPoolName("replay");
         return target;
+    }
+
+    /**
+     * What the apply writes through, onto {@code schema} over a small pool of its own ({@link #open}), without
+     * signalling results (nobody waits on a rebuild). Close it when done.
+     */
+    public Target target(String schema) {
+        HikariDataSource pool = open(schema);
+        JdbcClient client = JdbcClient.create(pool);
+        return new Target(new TransactionTemplate(new DataSourceTransactionManager(pool)),
+                ProjectionWriter.withoutSignals(new JdbcTemplate(pool)), new PartitionOffsets(client),
+                new LogTopology(client), pool);
+    }
+
+    /** The projection's writers onto one schema, and the pool they share. */
+    public record Target(TransactionTemplate transactions, ProjectionWriter writer, PartitionOffsets offsets,
+            LogTopology topology, AutoCloseable pool) {
+    }
+
+    /** Checksums of the projection's tables, read in live's connection (schemas are named in the queries). */
+    public ProjectionChecksums checksums() {
+        return new ProjectionChecksums(new JdbcTemplate(live));
     }
 
     /** How many partitions the replay in {@code schema} applied further than live (in {@code liveSchema}) has. */
