@@ -1,41 +1,10 @@
-import { mkdirSync } from "node:fs";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
-import { launchChromium } from "./chromium.js";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freshWorkspace, mintToken } from "../../typescript/test/support/tokens.js";
+import { type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { freshWorkspace } from "../../typescript/test/support/tokens.js";
+import { chromiumForFile, loginWithToken, openDemo as openDemoIn, serverDocument, shots } from "./chromium.js";
 
-const shots = new URL("../test-results/", import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
-const baseUrl = () => inject("baseUrl");
-const token = (user: string, ws: string) => mintToken(inject("jwtSecret"), user, { [ws]: "editor" });
-
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-});
-
-async function openDemo(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  await page.goto(`${baseUrl()}/demo/`);
-  return page;
-}
-
-async function loginWithToken(page: Page, user: string, ws: string): Promise<void> {
-  await page.getByTestId("token-input").fill(token(user, ws));
-  await page.getByTestId("workspace-input").fill(ws);
-  await page.getByTestId("token-login").click();
-  await expect.poll(() => page.getByTestId("who").textContent()).toBe(`${user} @ ${ws}`);
-}
+const chromium = chromiumForFile();
+const openDemo = async (): Promise<Page> => openDemoIn(await chromium.newContext({ viewport: { width: 1100, height: 700 } }));
 
 async function createDocument(page: Page, title: string, content = ""): Promise<void> {
   const before = await page.locator("[data-testid^=doc-]").count();
@@ -57,11 +26,6 @@ const progress = async (page: Page) => {
   const bar = page.getByTestId("sync-progress");
   return { value: Number(await bar.getAttribute("value")), max: Number(await bar.getAttribute("max")) };
 };
-
-async function serverDocument(ws: string, id: string): Promise<{ version: number; title: string; content: string }> {
-  const response = await fetch(`${baseUrl()}/api/v1/workspaces/${ws}/documents/${id}`, { headers: { Authorization: `Bearer ${token("checker", ws)}` } });
-  return (await response.json()) as { version: number; title: string; content: string };
-}
 
 async function idOf(page: Page, title: string): Promise<string> {
   return ((await page.locator(`[data-title="${title}"]`).getAttribute("data-testid")) ?? "").replace(/^doc-/, "");

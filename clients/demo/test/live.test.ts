@@ -1,39 +1,18 @@
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
-import { launchChromium } from "./chromium.js";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freshWorkspace, mintToken } from "../../typescript/test/support/tokens.js";
+import { type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { freshWorkspace } from "../../typescript/test/support/tokens.js";
+import { chromiumForFile, loginWithToken, openDemo, shots } from "./chromium.js";
 
 // Issue 21 in a real browser: two users, each in a browser context of their own (two devices), see each other's
 // edits live: the edit is pushed by auto-sync and arrives at the other page through its event stream. Nobody
 // presses Sync. Screenshots in clients/demo/test-results/.
 
-const baseUrl = () => inject("baseUrl");
-const token = (user: string, ws: string) => mintToken(inject("jwtSecret"), user, { [ws]: "editor" });
-const shots = new URL("../test-results/", import.meta.url).pathname;
-
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-});
+const chromium = chromiumForFile();
 
 async function openAs(user: string, ws: string, requests: string[]): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 600 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("request", (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
-  await page.goto(`${baseUrl()}/demo/`);
-  await page.getByTestId("token-input").fill(token(user, ws));
-  await page.getByTestId("workspace-input").fill(ws);
-  await page.getByTestId("token-login").click();
-  await expect.poll(() => page.getByTestId("who").textContent()).toBe(`${user} @ ${ws}`);
+  const context = await chromium.newContext({ viewport: { width: 1000, height: 600 } });
+  const page = await openDemo(context, (p) => p.on("request", (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`)));
+  await loginWithToken(page, user, ws);
   return page;
 }
 

@@ -1,42 +1,14 @@
-import { mkdirSync } from "node:fs";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freshWorkspace, mintToken } from "../../typescript/test/support/tokens.js";
-import { launchChromium } from "./chromium.js";
+import { type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { freshWorkspace } from "../../typescript/test/support/tokens.js";
+import { chromiumForFile, loginWithToken, openDemo, serverDocument, shots } from "./chromium.js";
 
-const shots = new URL("../test-results/", import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
-const baseUrl = () => inject("baseUrl");
-const token = (user: string, ws: string) => mintToken(inject("jwtSecret"), user, { [ws]: "editor" });
-
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-});
+const chromium = chromiumForFile();
 
 async function openAs(user: string, ws: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  await page.goto(`${baseUrl()}/demo/`);
-  await page.getByTestId("token-input").fill(token(user, ws));
-  await page.getByTestId("workspace-input").fill(ws);
-  await page.getByTestId("token-login").click();
-  await expect.poll(() => page.getByTestId("who").textContent()).toBe(`${user} @ ${ws}`);
+  const page = await openDemo(await chromium.newContext({ viewport: { width: 1100, height: 900 } }));
+  await loginWithToken(page, user, ws);
   return page;
-}
-
-async function serverDocument(ws: string, id: string): Promise<{ version: number; content: string }> {
-  const response = await fetch(`${baseUrl()}/api/v1/workspaces/${ws}/documents/${id}`, { headers: { Authorization: `Bearer ${token("checker", ws)}` } });
-  return (await response.json()) as { version: number; content: string };
 }
 
 async function editContent(page: Page, id: string, change: (content: string) => string): Promise<void> {

@@ -1,39 +1,21 @@
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
-import { launchChromium } from "./chromium.js";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freshWorkspace, mintToken } from "../../typescript/test/support/tokens.js";
+import { type BrowserContext, type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { freshWorkspace } from "../../typescript/test/support/tokens.js";
+import { baseUrl, chromiumForFile, loginWithToken, openDemo, token } from "./chromium.js";
 
 // Issue 20 in a real browser: two pages of one context share one IndexedDB database; one syncs at a time
 // (Web Lock), the other learns of changes through a BroadcastChannel. Storage is persisted and reported.
 
-const baseUrl = () => inject("baseUrl");
-const token = (user: string, ws: string) => mintToken(inject("jwtSecret"), user, { [ws]: "editor" });
-
-let browser: Browser;
+const chromium = chromiumForFile();
 let context: BrowserContext;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-});
 
 interface Posted { operations: { document_id: string }[] }
 
 async function openTab(ws: string, posted: Posted[]): Promise<Page> {
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("request", (request) => {
+  const page = await openDemo(context, (p) => p.on("request", (request) => {
     if (request.method() === "POST" && request.url().endsWith("/api/v1/documents/batch")) posted.push(JSON.parse(request.postData() ?? "{}") as Posted);
-  });
-  await page.goto(`${baseUrl()}/demo/`);
-  await page.getByTestId("token-input").fill(token("alice", ws));
-  await page.getByTestId("workspace-input").fill(ws);
-  await page.getByTestId("token-login").click();
-  await expect.poll(() => page.getByTestId("who").textContent()).toBe(`alice @ ${ws}`);
+  }));
+  await loginWithToken(page, "alice", ws);
   return page;
 }
 
@@ -41,7 +23,7 @@ const marks = (page: Page) => page.locator("[data-testid=mark]").allTextContents
 
 describe("two tabs of one user in headless Chromium", () => {
   it("share the database: edits in one appear in the other, and syncing both at once sends each operation once", async () => {
-    context = await browser.newContext();
+    context = await chromium.newContext();
     const ws = freshWorkspace("ws_tabs");
     const posted: Posted[] = [];
     const tabA = await openTab(ws, posted);
@@ -82,7 +64,7 @@ describe("two tabs of one user in headless Chromium", () => {
   });
 
   it("asks for persistent storage and reports persisted, usage and quota; the demo charts the recent syncs", async () => {
-    context = await browser.newContext();
+    context = await chromium.newContext();
     const ws = freshWorkspace("ws_tabs");
     const tab = await openTab(ws, []);
     await tab.getByTestId("sync-button").click();
