@@ -35,7 +35,9 @@ public final class Cluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
-    private static final List<String> KAFKA_JVM = List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC");
+    // Local clusters run on developer machines and in CI: C1 only, which spends far less CPU compiling than C2.
+    private static final List<String> KAFKA_JVM = List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
     private static final List<String> APP_JVM = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1");
 
@@ -151,7 +153,7 @@ public final class Cluster implements AutoCloseable {
     /** Formats a node's storage once, in a JVM of its own (StorageTool's logging and exit codes stay there). */
     private void format(NodeProcess node, Path config, String clusterId) throws IOException {
         List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
-                "-cp", System.getProperty("java.class.path"), "kafka.tools.StorageTool", "format", "-t", clusterId,
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "kafka.tools.StorageTool", "format", "-t", clusterId,
                 "-c", config.toString());
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(node.logFile().toFile())).start();
