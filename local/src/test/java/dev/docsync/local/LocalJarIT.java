@@ -94,10 +94,16 @@ class LocalJarIT {
                 output.get().append("output closed: ").append(e).append('\n');
             }
         });
-        await().atMost(Duration.ofSeconds(120))
-                .failFast("docsync-local exited:\n" + output.get(), () -> !process.isAlive())
-                .until(() -> Optional.ofNullable(url.get()).isPresent());
-        assertThat(url.get()).isEqualTo("http://localhost:" + port);
+        try {
+            // As WorkerProcess: a loaded 2-core machine has taken over 120 s to start the jar.
+            await().atMost(Duration.ofSeconds(180))
+                    .failFast("docsync-local exited:\n" + output.get(), () -> !process.isAlive())
+                    .until(() -> Optional.ofNullable(url.get()).isPresent());
+            assertThat(url.get()).isEqualTo("http://localhost:" + port);
+        } catch (RuntimeException | AssertionError notStarted) {
+            process.destroyForcibly(); // never leave a half-started jar running after the test
+            throw notStarted;
+        }
         return new Running(process, url.get(), output);
     }
 }

@@ -60,7 +60,7 @@ class SlowClientsJarIT {
             }
         });
         try {
-            await().atMost(Duration.ofSeconds(120)).failFast("the jar exited", () -> !process.isAlive())
+            await().atMost(Duration.ofSeconds(180)).failFast("the jar exited", () -> !process.isAlive())
                     .until(() -> ready.get() != null);
             Api api = new Api("http://localhost:" + port);
             DevTokens tokens = new DevTokens(SECRET);
