@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The versions and bodies a three-way merge reads, within one apply transaction: those written by earlier batches
@@ -41,34 +43,29 @@ final class ChunkVersions implements DocumentVersions {
 
     @Override
     public Map<String, Long> sizes(String workspaceId, Collection<String> digests) {
-        Map<String, Long> sizes = new HashMap<>();
-        Set<String> missing = new HashSet<>();
-        for (String digest : digests) {
-            String known = bodies.get(List.of(workspaceId, digest));
-            if (known != null) {
-                sizes.put(digest, DocumentVersions.utf8Bytes(known));
-            } else {
-                missing.add(digest);
-            }
-        }
-        sizes.putAll(stored.sizes(workspaceId, missing));
-        return sizes;
+        return fromChunkElseStored(workspaceId, digests, DocumentVersions::utf8Bytes, stored::sizes);
     }
 
     @Override
     public Map<String, String> bodies(String workspaceId, Collection<String> digests) {
-        Map<String, String> texts = new HashMap<>();
+        return fromChunkElseStored(workspaceId, digests, Function.identity(), stored::bodies);
+    }
+
+    /** Per digest: from a body this chunk wrote when there is one; the others in one read of the projection. */
+    private <T> Map<String, T> fromChunkElseStored(String workspaceId, Collection<String> digests,
+            Function<String, T> ofText, BiFunction<String, Collection<String>, Map<String, T>> storedRead) {
+        Map<String, T> found = new HashMap<>();
         Set<String> missing = new HashSet<>();
         for (String digest : digests) {
             String known = bodies.get(List.of(workspaceId, digest));
             if (known != null) {
-                texts.put(digest, known);
+                found.put(digest, ofText.apply(known));
             } else {
                 missing.add(digest);
             }
         }
-        texts.putAll(stored.bodies(workspaceId, missing));
-        return texts;
+        found.putAll(storedRead.apply(workspaceId, missing));
+        return found;
     }
 
     /** Remembers the versions {@code batch} wrote and their bodies, for the merges of later batches; returns it. */
