@@ -28,6 +28,13 @@ class LocalJarIT {
     private static final Path JAR = Path.of(System.getProperty("docsync.local.jar", "target/docsync-local.jar"));
 
     record Running(Process process, String url, AtomicReference<StringBuilder> output) {
+
+        /** What the jar printed so far (its reader thread appends to it). */
+        String outputSoFar() {
+            synchronized (output.get()) {
+                return output.get().toString();
+            }
+        }
     }
 
     @Test
@@ -85,7 +92,9 @@ class LocalJarIT {
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
-                    output.get().append(line).append('\n');
+                    synchronized (output.get()) {
+                        output.get().append(line).append('\n');
+                    }
                     if (line.startsWith("docsync ready at ")) {
                         url.set(line.substring("docsync ready at ".length()).trim());
                     }

@@ -1,19 +1,14 @@
 package dev.docsync.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -22,48 +17,21 @@ import org.junit.jupiter.api.Test;
  * Issue 19's slow-client load shapes against the executable jar as {@code ./run-local} starts it, under
  * {@code -Xmx512m}: 200 connections asking for a 9.5 MB document and never reading it, then 85 trickled bodies.
  * The JVM must not run out of heap (its GC log gives the peak), keep answering, and serve another tenant.
- * {@code -Ddocsync.jar=...} runs it against another jar (e.g. an older build, to compare).
+ * {@code -Ddocsync.local.jar=...} runs it against another jar (e.g. an older build, to compare).
  */
 class SlowClientsJarIT {
 
-    private static final String SECRET = "slow-clients-jar-test-secret-with-bytes";
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
     @Test
     void slowClientsCannotExhaustAJarUnderXmx512m() throws Exception {
-        Path jar = Path.of(System.getProperty("docsync.jar", "target/docsync-local.jar")).toAbsolutePath();
         Path data = Files.createTempDirectory("docsync-slow-");
         Path gcLog = data.resolve("gc.log");
-        int port = FreePorts.pick();
-        ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx512m", "-Xlog:gc:file=" + gcLog, "-jar", jar.toString()).redirectErrorStream(true);
-        builder.environment().put("SERVER_PORT", String.valueOf(port));
-        builder.environment().put("DOCSYNC_DATA_DIR", data.toString());
-        builder.environment().put("DOCSYNC_JWT_SECRET", SECRET);
-        Process process = builder.start();
-        StringBuilder output = new StringBuilder();
-        AtomicReference<String> ready = new AtomicReference<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    synchronized (output) {
-                        output.append(line).append('\n');
-                    }
-                    if (line.startsWith("docsync ready at ")) {
-                        ready.set(line);
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        });
+        LocalJarIT.Running stack = LocalJarIT.start(data, "-Xmx512m", "-Xlog:gc:file=" + gcLog);
+        Process process = stack.process();
         try {
-            await().atMost(Duration.ofSeconds(180)).failFast("the jar exited", () -> !process.isAlive())
-                    .until(() -> ready.get() != null);
-            Api api = new Api("http://localhost:" + port);
-            DevTokens tokens = new DevTokens(SECRET);
+            Api api = new Api(stack.url());
+            DevTokens tokens = new DevTokens(LocalJarIT.SECRET);
             String ws = "ws_slow_big";
             String neighbourWs = "ws_slow_neighbour";
             String neighbour = tokens.mint("neighbour", Map.of(neighbourWs, "editor"), Duration.ofHours(1));
@@ -93,9 +61,7 @@ class SlowClientsJarIT {
 
             assertThat(process.isAlive()).isTrue();
             assertThat(api.get(null, "/actuator/health").status()).isEqualTo(200);
-            synchronized (output) {
-                assertThat(output.toString()).doesNotContain("OutOfMemoryError");
-            }
+            assertThat(stack.outputSoFar()).doesNotContain("OutOfMemoryError");
             assertThat(unread.neighbourStatuses()).containsOnly(200);
             assertThat(trickled.neighbourStatuses()).containsOnly(200);
             assertThat(heapAfterTrickle).as("heap peak (MiB)").isLessThan(512);

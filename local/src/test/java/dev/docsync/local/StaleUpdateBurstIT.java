@@ -55,14 +55,14 @@ class StaleUpdateBurstIT {
                     content, Duration.ofSeconds(60));
             StaleUpdateBurst.assertANeighbourStillApplies(api,
                     tokens.mint("neighbour", Map.of(neighbour, "editor"), Duration.ofHours(1)), neighbour);
-            assertThat(stack.output().get().toString()).doesNotContain("OutOfMemoryError");
+            assertThat(stack.outputSoFar()).doesNotContain("OutOfMemoryError");
         } finally {
             stack.process().destroy();
             if (!stack.process().waitFor(60, TimeUnit.SECONDS)) {
                 stack.process().destroyForcibly();
             }
             reportHeap(gcLog);
-            String output = stack.output().get().toString();
+            String output = stack.outputSoFar();
             System.out.printf("STALE-BURST stack output: %d OutOfMemoryError, %d 'Stopping container'%n",
                     output.split("OutOfMemoryError", -1).length - 1, output.split("Stopping container", -1).length - 1);
             TestStack.deleteQuietly(data);
