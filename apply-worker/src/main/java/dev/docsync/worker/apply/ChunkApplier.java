@@ -160,10 +160,10 @@ public class ChunkApplier implements AutoCloseable {
             Rejections rejections) {
         try {
             return store.inTransaction(tx -> {
-                tx.lock(partition, expected);
-                List<GatheredBatch> fresh = fresh(tx, ready);
-                Map<DocumentKey, DocumentHead> state = new HashMap<>(tx.loadHeads(BatchDecider.documentKeys(fresh)));
-                Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>(tx.loadKeys(BatchDecider.keyScopes(fresh)));
+                ChunkStore.ChunkState read = tx.begin(partition, expected, ready);
+                List<GatheredBatch> fresh = fresh(read.applied(), ready);
+                Map<DocumentKey, DocumentHead> state = new HashMap<>(read.heads());
+                Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>(read.keys());
                 // What a merge reads that earlier batches of this chunk wrote comes from their changes.
                 ChunkVersions versions = new ChunkVersions(tx.stored());
                 List<AppliedBatch> applied = fresh.stream()
@@ -196,7 +196,8 @@ public class ChunkApplier implements AutoCloseable {
         Map<DocumentKey, DocumentHead> state = new HashMap<>();
         Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>();
         List<AppliedBatch> applied = new ArrayList<>();
-        for (GatheredBatch batch : fresh(tx, ready)) {
+        for (GatheredBatch batch : fresh(tx.appliedBatchIds(ready.stream().map(GatheredBatch::batchId).toList()),
+                ready)) {
             ChunkStore.Attempt<Isolated> attempt = tx.attempt(() -> {
                 Map<DocumentKey, DocumentHead> batchState =
                         knownOrLoaded(BatchDecider.documentKeys(List.of(batch)), state, tx::loadHeads);
@@ -242,8 +243,9 @@ public class ChunkApplier implements AutoCloseable {
         return rejected;
     }
 
-    private static List<GatheredBatch> fresh(ChunkStore.Transaction tx, List<GatheredBatch> ready) {
-        Set<UUID> seen = new HashSet<>(tx.appliedBatchIds(ready.stream().map(GatheredBatch::batchId).toList()));
+    /** The batches of {@code ready} not applied yet, each once (a batch may be in the log twice). */
+    private static List<GatheredBatch> fresh(Set<UUID> applied, List<GatheredBatch> ready) {
+        Set<UUID> seen = new HashSet<>(applied);
         return ready.stream().filter(b -> seen.add(b.batchId())).toList();
     }
 

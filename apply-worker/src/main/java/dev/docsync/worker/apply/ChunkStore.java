@@ -4,7 +4,9 @@ import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.DocumentHead;
 import dev.docsync.projection.apply.DocumentKey;
 import dev.docsync.projection.apply.RefusedWrite;
+import dev.docsync.worker.apply.decide.BatchDecider;
 import dev.docsync.worker.apply.decide.DocumentVersions;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -35,6 +37,17 @@ interface ChunkStore {
         /** Locks the partition's stored position; {@code FencedOutException} unless it is {@code expected}. */
         void lock(int partition, long expected);
 
+        /**
+         * {@link #lock} and what deciding a chunk of {@code batches} reads, at once: which of them are applied, the
+         * current state of the documents they name and the Idempotency-Keys they use. A store may read them in one
+         * round trip; this is what it must come to.
+         */
+        default ChunkState begin(int partition, long expected, List<GatheredBatch> batches) {
+            lock(partition, expected);
+            return new ChunkState(appliedBatchIds(batches.stream().map(GatheredBatch::batchId).toList()),
+                    loadHeads(BatchDecider.documentKeys(batches)), loadKeys(BatchDecider.keyScopes(batches)));
+        }
+
         void advance(int partition, long next);
 
         Set<UUID> appliedBatchIds(Collection<UUID> batchIds);
@@ -53,6 +66,11 @@ interface ChunkStore {
          * the transaction goes back to the savepoint and the refusal is returned; any other failure is thrown.
          */
         <T> Attempt<T> attempt(Supplier<T> step);
+    }
+
+    /** What {@link Transaction#begin} read. */
+    record ChunkState(Set<UUID> applied, Map<DocumentKey, DocumentHead> heads,
+            Map<List<String>, AppliedBatch.KeyClaim> keys) {
     }
 
     /** What a step behind a savepoint came to. */

@@ -7,7 +7,9 @@ import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
 import dev.docsync.projection.apply.RefusedWrite;
+import dev.docsync.worker.apply.decide.BatchDecider;
 import dev.docsync.worker.apply.decide.DocumentVersions;
+import dev.docsync.worker.apply.decide.GatheredBatch;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -67,6 +69,15 @@ final class JdbcChunkStore implements ChunkStore {
         @Override
         public void lock(int partition, long expected) {
             offsets.lock(group, topic, partition, expected);
+        }
+
+        @Override
+        public ChunkState begin(int partition, long expected, List<GatheredBatch> batches) {
+            ProjectionWriter.ChunkRead read = writer.readChunk(group, topic, partition,
+                    batches.stream().map(GatheredBatch::batchId).toList(), BatchDecider.documentKeys(batches),
+                    BatchDecider.keyScopes(batches));
+            PartitionOffsets.fence(topic, partition, read.storedPosition(), expected);
+            return new ChunkState(read.applied(), read.heads(), read.keys());
         }
 
         @Override

@@ -1,6 +1,8 @@
 package dev.docsync.projection.apply;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -46,11 +48,18 @@ public class PartitionOffsets {
 
     /** Inside the apply transaction: lock the row and fail unless it still says {@code expected}. */
     public void lock(String group, String topic, int partition, long expected) {
-        long stored = jdbc.sql(LOCK).param("group", group).param("topic", topic).param("partition", partition)
-                .query(Long.class).optional()
-                .orElseThrow(() -> new FencedOutException("no stored position for " + topic + "-" + partition));
-        if (stored != expected) {
-            throw new FencedOutException("position of " + topic + "-" + partition + " is " + stored
+        Optional<Long> stored = jdbc.sql(LOCK).param("group", group).param("topic", topic)
+                .param("partition", partition).query(Long.class).optional();
+        fence(topic, partition, stored.map(OptionalLong::of).orElse(OptionalLong.empty()), expected);
+    }
+
+    /** Fails unless the partition's stored position (as locked) is {@code expected}: the fence of every apply. */
+    public static void fence(String topic, int partition, OptionalLong stored, long expected) {
+        if (stored.isEmpty()) {
+            throw new FencedOutException("no stored position for " + topic + "-" + partition);
+        }
+        if (stored.getAsLong() != expected) {
+            throw new FencedOutException("position of " + topic + "-" + partition + " is " + stored.getAsLong()
                     + ", this worker expected " + expected + ": the partition has moved to another worker");
         }
     }

@@ -1,6 +1,7 @@
 package dev.docsync.projection.apply;
 
 import dev.docsync.contracts.DocsyncJson;
+import dev.docsync.contracts.MergeInfo;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.projection.Rows;
 import dev.docsync.projection.signals.BatchSignals;
@@ -8,8 +9,6 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,12 +17,13 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.PreparedStatementCallback;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -61,16 +61,59 @@ public class ProjectionWriter {
     private static final String LOAD_BODIES = """
             select digest, body from document_bodies where workspace_id = ? and digest = any(?)""";
 
+    /** {@link #readChunk}: four statements sent together; the first locks the partition's stored position. */
+    private static final String READ_CHUNK = """
+            select next_offset from consumer_offsets
+             where consumer_group = ? and topic = ? and partition = ? for update;
+            select batch_id from batch_results where batch_id = any(?);
+            """ + LOAD_HEADS + ";\n" + ProjectionWriter.LOAD_KEYS;
+
     private static final String APPLIED_BATCHES = "select batch_id from batch_results where batch_id = any(?)";
 
-    private static final String UPSERT_DOCUMENT = """
-            insert into documents (workspace_id, document_id, version, title, content_digest, yjs_digest, deleted,
-                                   created_at, updated_at, updated_by)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            on conflict (workspace_id, document_id) do update
-               set version = excluded.version, title = excluded.title, content_digest = excluded.content_digest,
-                   yjs_digest = excluded.yjs_digest, deleted = excluded.deleted,
-                   updated_at = excluded.updated_at, updated_by = excluded.updated_by""";
+    /**
+     * Everything a chunk writes, in one statement and one round trip: bodies not stored yet, the documents' final
+     * states, the history rows, the results and the Idempotency-Keys claimed, each from arrays ({@code unnest}).
+     * An existing body is locked, not rewritten ({@code do update ... where false} locks the conflicting row).
+     * Rows of the sub-statements do not depend on each other: no foreign keys join these tables.
+     */
+    private static final String WRITE_CHUNK = """
+            with bodies as (
+                insert into document_bodies (workspace_id, digest, body)
+                select * from unnest(?::text[], ?::text[], ?::text[])
+                on conflict (workspace_id, digest) do update set digest = excluded.digest where false
+            ), heads as (
+                insert into documents (workspace_id, document_id, version, title, content_digest, yjs_digest, deleted,
+                                       created_at, updated_at, updated_by)
+                select * from unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[],
+                                     ?::timestamptz[], ?::timestamptz[], ?::text[])
+                on conflict (workspace_id, document_id) do update
+                   set version = excluded.version, title = excluded.title, content_digest = excluded.content_digest,
+                       yjs_digest = excluded.yjs_digest, deleted = excluded.deleted,
+                       updated_at = excluded.updated_at, updated_by = excluded.updated_by
+            ), versions as (
+                insert into document_versions (workspace_id, document_id, version, operation, actor, batch_id,
+                                               client_id, stamped_at, title, content_digest, yjs_digest, deleted,
+                                               log_partition, log_offset, apply_index, merged_from, merge_algorithm)
+                select * from unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::uuid[], ?::text[],
+                                     ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::int[],
+                                     ?::bigint[], ?::int[], ?::bigint[], ?::text[])
+            ), results as (
+                insert into batch_results (batch_id, workspace_id, actor, atomic, total, successful, failed, results,
+                                           stamped_at, applied_at, log_partition, log_offset, duplicate_of)
+                select r.batch_id, r.workspace_id, r.actor, r.atomic, r.total, r.successful, r.failed,
+                       r.results::jsonb, r.stamped_at, ?::timestamptz, r.log_partition, r.log_offset, r.duplicate_of
+                  from unnest(?::uuid[], ?::text[], ?::text[], ?::boolean[], ?::int[], ?::int[], ?::int[], ?::text[],
+                              ?::timestamptz[], ?::int[], ?::bigint[], ?::uuid[])
+                       as r(batch_id, workspace_id, actor, atomic, total, successful, failed, results, stamped_at,
+                            log_partition, log_offset, duplicate_of)
+            ), claims as (
+                insert into idempotency_keys (actor, workspace_id, key, request_hash, batch_id, stamped_at)
+                select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::timestamptz[])
+                on conflict (actor, workspace_id, key) do update
+                   set request_hash = excluded.request_hash, batch_id = excluded.batch_id,
+                       stamped_at = excluded.stamped_at
+            )
+            select 1""";
 
     /**
      * The bodies this chunk relies on are locked (key share) until it commits, so that the retention job
@@ -81,38 +124,13 @@ public class ProjectionWriter {
              where (workspace_id, digest) in (select * from unnest(?::text[], ?::text[]))
                for key share""";
 
-    /** An existing body is locked, not rewritten: {@code do update ... where false} locks the conflicting row. */
-    private static final String INSERT_BODIES = """
-            insert into document_bodies (workspace_id, digest, body)
-            select * from unnest(?::text[], ?::text[], ?::text[])
-            on conflict (workspace_id, digest) do update set digest = excluded.digest where false""";
-
     /** Above this many bytes of bodies in a chunk, ask which are stored before sending them. */
     private static final long LOOK_BEFORE_SENDING_BYTES = 64 * 1024;
-
-    private static final String INSERT_VERSION = """
-            insert into document_versions (workspace_id, document_id, version, operation, actor, batch_id,
-                                           client_id, stamped_at, title, content_digest, yjs_digest, deleted,
-                                           log_partition, log_offset, apply_index, merged_from,
-                                           merge_algorithm)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-
-    private static final String INSERT_RESULT = """
-            insert into batch_results (batch_id, workspace_id, actor, atomic, total, successful, failed, results,
-                                       stamped_at, applied_at, log_partition, log_offset, duplicate_of)
-            values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)""";
 
     private static final String LOAD_KEYS = """
             select actor, workspace_id, key, request_hash, batch_id, stamped_at
               from idempotency_keys
              where (actor, workspace_id, key) in (select * from unnest(?::text[], ?::text[], ?::text[]))""";
-
-    private static final String CLAIM_KEY = """
-            insert into idempotency_keys (actor, workspace_id, key, request_hash, batch_id, stamped_at)
-            values (?, ?, ?, ?, ?, ?)
-            on conflict (actor, workspace_id, key) do update
-               set request_hash = excluded.request_hash, batch_id = excluded.batch_id,
-                   stamped_at = excluded.stamped_at""";
 
     private final JdbcTemplate jdbc;
     private final Optional<BatchSignals> signals;
@@ -133,6 +151,64 @@ public class ProjectionWriter {
     /** A writer that does not NOTIFY: for rebuilding a projection nobody waits on (replay). */
     public static ProjectionWriter withoutSignals(JdbcTemplate jdbc) {
         return new ProjectionWriter(jdbc);
+    }
+
+    /**
+     * What deciding a chunk reads, in one round trip (the statements go together, their rows come back one result
+     * after the other): the partition's stored position, locked until the transaction ends (empty when none is
+     * stored), which of {@code batchIds} are applied, the current state of each of {@code documents} that exists and
+     * the Idempotency-Keys of {@code scopes} already owned.
+     */
+    public ChunkRead readChunk(String group, String topic, int partition, Collection<UUID> batchIds,
+            Collection<DocumentKey> documents, Collection<List<String>> scopes) {
+        return jdbc.execute(READ_CHUNK, (PreparedStatementCallback<ChunkRead>) ps -> {
+            Connection connection = ps.getConnection();
+            ps.setString(1, group);
+            ps.setString(2, topic);
+            ps.setInt(3, partition);
+            ps.setArray(4, connection.createArrayOf("uuid", batchIds.toArray()));
+            ps.setArray(5, textArray(connection, documents.stream().map(DocumentKey::workspaceId).toList()));
+            ps.setArray(6, textArray(connection, documents.stream().map(DocumentKey::documentId).toList()));
+            ps.setArray(7, textArray(connection, scopes.stream().map(k -> k.get(0)).toList()));
+            ps.setArray(8, textArray(connection, scopes.stream().map(k -> k.get(1)).toList()));
+            ps.setArray(9, textArray(connection, scopes.stream().map(k -> k.get(2)).toList()));
+            ps.execute();
+            OptionalLong stored = OptionalLong.empty();
+            try (ResultSet rs = ps.getResultSet()) {
+                if (rs.next()) {
+                    stored = OptionalLong.of(rs.getLong(1));
+                }
+            }
+            Set<UUID> applied = new HashSet<>();
+            ps.getMoreResults();
+            try (ResultSet rs = ps.getResultSet()) {
+                while (rs.next()) {
+                    applied.add(rs.getObject(1, UUID.class));
+                }
+            }
+            Map<DocumentKey, DocumentHead> heads = new HashMap<>();
+            ps.getMoreResults();
+            try (ResultSet rs = ps.getResultSet()) {
+                while (rs.next()) {
+                    DocumentHead head = head(rs);
+                    heads.put(new DocumentKey(head.workspaceId(), head.documentId()), head);
+                }
+            }
+            Map<List<String>, AppliedBatch.KeyClaim> keys = new HashMap<>();
+            ps.getMoreResults();
+            try (ResultSet rs = ps.getResultSet()) {
+                while (rs.next()) {
+                    AppliedBatch.KeyClaim claim = keyClaim(rs);
+                    keys.put(claim.scope(), claim);
+                }
+            }
+            return new ChunkRead(stored, applied, heads, keys);
+        });
+    }
+
+    /** What {@link #readChunk} found. */
+    public record ChunkRead(OptionalLong storedPosition, Set<UUID> applied, Map<DocumentKey, DocumentHead> heads,
+            Map<List<String>, AppliedBatch.KeyClaim> keys) {
     }
 
     /** The current state of each of {@code keys} that exists, without its bodies. */
@@ -225,90 +301,67 @@ public class ProjectionWriter {
             ps.setArray(2, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(1)).toList()));
             ps.setArray(3, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(2)).toList()));
         }, rs -> {
-            AppliedBatch.KeyClaim claim = new AppliedBatch.KeyClaim(rs.getString("actor"),
-                    rs.getString("workspace_id"), rs.getString("key"), rs.getString("request_hash"),
-                    rs.getObject("batch_id", UUID.class), Rows.instant(rs, "stamped_at"));
+            AppliedBatch.KeyClaim claim = keyClaim(rs);
             found.put(claim.scope(), claim);
         });
         return found;
     }
 
-    /** Writes the batches' documents, history and results, and signals them on commit. */
+    private static AppliedBatch.KeyClaim keyClaim(ResultSet rs) throws SQLException {
+        return new AppliedBatch.KeyClaim(rs.getString("actor"), rs.getString("workspace_id"), rs.getString("key"),
+                rs.getString("request_hash"), rs.getObject("batch_id", UUID.class), Rows.instant(rs, "stamped_at"));
+    }
+
+    /** Writes the batches' documents, history, results and keys in one statement, and signals them on commit. */
     public void write(List<AppliedBatch> batches, Instant appliedAt) {
         Map<DocumentKey, DocumentHead> finalStates = new LinkedHashMap<>();
         List<DocumentChange> changes = new ArrayList<>();
+        // One claim per key: a key reused after its retention within the chunk ends with its last owner.
+        Map<List<String>, AppliedBatch.KeyClaim> claims = new LinkedHashMap<>();
+        Bodies bodies = new Bodies();
         for (AppliedBatch batch : batches) {
             for (DocumentChange change : batch.changes()) {
                 finalStates.put(new DocumentKey(change.state().workspaceId(), change.state().documentId()),
                         change.state());
                 changes.add(change);
+                bodies.add(change);
+            }
+            if (batch.keyClaim() != null) {
+                claims.remove(batch.keyClaim().scope());
+                claims.put(batch.keyClaim().scope(), batch.keyClaim());
             }
         }
-        Bodies bodies = new Bodies();
-        changes.forEach(bodies::add);
-        writeBodies(bodies);
-        jdbc.batchUpdate(UPSERT_DOCUMENT, List.copyOf(finalStates.values()), 500, (ps, d) -> {
-            ps.setString(1, d.workspaceId());
-            ps.setString(2, d.documentId());
-            ps.setLong(3, d.version());
-            ps.setString(4, d.title());
-            ps.setString(5, d.contentDigest());
-            ps.setString(6, d.yjsDigest());
-            ps.setBoolean(7, d.deleted());
-            ps.setTimestamp(8, Rows.timestamp(d.createdAt()));
-            ps.setTimestamp(9, Rows.timestamp(d.updatedAt()));
-            ps.setString(10, d.updatedBy());
-        });
-        jdbc.batchUpdate(INSERT_VERSION, changes, 500, (ps, c) -> {
-            DocumentHead d = c.state();
-            ps.setString(1, d.workspaceId());
-            ps.setString(2, d.documentId());
-            ps.setLong(3, d.version());
-            ps.setString(4, c.operation().wire());
-            ps.setString(5, c.actor());
-            ps.setObject(6, c.batchId());
-            ps.setString(7, c.clientId());
-            ps.setTimestamp(8, Rows.timestamp(c.stampedAt()));
-            ps.setString(9, d.title());
-            ps.setString(10, d.contentDigest());
-            ps.setString(11, d.yjsDigest());
-            ps.setBoolean(12, d.deleted());
-            ps.setInt(13, c.position().partition());
-            ps.setLong(14, c.position().offset());
-            ps.setInt(15, c.applyIndex());
-            if (c.merge().isPresent()) {
-                ps.setLong(16, c.merge().get().fromBaseVersion());
-                ps.setString(17, c.merge().get().algorithm());
-            } else {
-                ps.setNull(16, Types.BIGINT);
-                ps.setNull(17, Types.VARCHAR);
-            }
-        });
-        Timestamp applied = Rows.timestamp(appliedAt);
-        jdbc.batchUpdate(INSERT_RESULT, batches, 500, (ps, b) -> {
-            ps.setObject(1, b.result().batchId());
-            ps.setString(2, b.result().workspaceId());
-            ps.setString(3, b.actor());
-            ps.setBoolean(4, b.result().atomic());
-            ps.setInt(5, b.result().total());
-            ps.setInt(6, b.result().successful());
-            ps.setInt(7, b.result().failed());
-            ps.setString(8, storedResults(b));
-            ps.setTimestamp(9, Rows.timestamp(b.stampedAt()));
-            ps.setTimestamp(10, applied);
-            ps.setInt(11, b.position().partition());
-            ps.setLong(12, b.position().offset());
-            ps.setObject(13, b.duplicateOf());
-        });
-        List<AppliedBatch.KeyClaim> claims = batches.stream().map(AppliedBatch::keyClaim)
-                .filter(Objects::nonNull).toList();
-        jdbc.batchUpdate(CLAIM_KEY, claims, 500, (ps, k) -> {
-            ps.setString(1, k.actor());
-            ps.setString(2, k.workspaceId());
-            ps.setString(3, k.key());
-            ps.setString(4, k.requestHash());
-            ps.setObject(5, k.batchId());
-            ps.setTimestamp(6, Rows.timestamp(k.stampedAt()));
+        List<List<String>> missing = missingBodies(bodies);
+        Columns columns = new Columns();
+        columns.text(missing, List::getFirst).text(missing, List::getLast).text(missing, bodies::body);
+        Collection<DocumentHead> heads = finalStates.values();
+        columns.text(heads, DocumentHead::workspaceId).text(heads, DocumentHead::documentId)
+                .int8(heads, DocumentHead::version).text(heads, DocumentHead::title)
+                .text(heads, DocumentHead::contentDigest).text(heads, DocumentHead::yjsDigest)
+                .bool(heads, DocumentHead::deleted).time(heads, DocumentHead::createdAt)
+                .time(heads, DocumentHead::updatedAt).text(heads, DocumentHead::updatedBy);
+        columns.text(changes, c -> c.state().workspaceId()).text(changes, c -> c.state().documentId())
+                .int8(changes, c -> c.state().version()).text(changes, c -> c.operation().wire())
+                .text(changes, DocumentChange::actor).uuid(changes, DocumentChange::batchId)
+                .text(changes, DocumentChange::clientId).time(changes, DocumentChange::stampedAt)
+                .text(changes, c -> c.state().title()).text(changes, c -> c.state().contentDigest())
+                .text(changes, c -> c.state().yjsDigest()).bool(changes, c -> c.state().deleted())
+                .int4(changes, c -> c.position().partition()).int8(changes, c -> c.position().offset())
+                .int4(changes, DocumentChange::applyIndex)
+                .int8(changes, c -> c.merge().map(MergeInfo::fromBaseVersion).orElse(null))
+                .text(changes, c -> c.merge().map(MergeInfo::algorithm).orElse(null));
+        columns.time(appliedAt);
+        columns.uuid(batches, b -> b.result().batchId()).text(batches, b -> b.result().workspaceId())
+                .text(batches, AppliedBatch::actor).bool(batches, b -> b.result().atomic())
+                .int4(batches, b -> b.result().total()).int4(batches, b -> b.result().successful())
+                .int4(batches, b -> b.result().failed()).text(batches, ProjectionWriter::storedResults)
+                .time(batches, AppliedBatch::stampedAt).int4(batches, b -> b.position().partition())
+                .int8(batches, b -> b.position().offset()).uuid(batches, AppliedBatch::duplicateOf);
+        Collection<AppliedBatch.KeyClaim> keys = claims.values();
+        columns.text(keys, AppliedBatch.KeyClaim::actor).text(keys, AppliedBatch.KeyClaim::workspaceId)
+                .text(keys, AppliedBatch.KeyClaim::key).text(keys, AppliedBatch.KeyClaim::requestHash)
+                .uuid(keys, AppliedBatch.KeyClaim::batchId).time(keys, AppliedBatch.KeyClaim::stampedAt);
+        jdbc.query(WRITE_CHUNK, columns::set, rs -> {
         });
         signals.ifPresent(s -> s.announce(batches.stream().map(b -> b.result().batchId()).toList(),
                 batches.stream().filter(b -> !b.changes().isEmpty()).map(b -> b.result().workspaceId()).distinct()
@@ -336,29 +389,19 @@ public class ProjectionWriter {
         return DocsyncJson.mapper().writeValueAsString(stored);
     }
 
-    /** Stores the bodies not stored yet; a chunk with large bodies first asks which those are. */
-    private void writeBodies(Bodies bodies) {
-        if (bodies.isEmpty()) {
-            return;
+    /** The bodies not stored yet; a chunk with large bodies first asks which those are (and locks them). */
+    private List<List<String>> missingBodies(Bodies bodies) {
+        if (bodies.bytes() <= LOOK_BEFORE_SENDING_BYTES) {
+            return List.copyOf(bodies.keys());
         }
         Set<List<String>> stored = new HashSet<>();
-        if (bodies.bytes() > LOOK_BEFORE_SENDING_BYTES) {
-            jdbc.query(STORED_BODIES, ps -> {
-                ps.setArray(1, textArray(ps.getConnection(), bodies.keys().stream().map(List::getFirst).toList()));
-                ps.setArray(2, textArray(ps.getConnection(), bodies.keys().stream().map(List::getLast).toList()));
-            }, rs -> {
-                stored.add(List.of(rs.getString(1), rs.getString(2)));
-            });
-        }
-        List<List<String>> missing = bodies.keys().stream().filter(k -> !stored.contains(k)).toList();
-        if (missing.isEmpty()) {
-            return;
-        }
-        jdbc.update(INSERT_BODIES, ps -> {
-            ps.setArray(1, textArray(ps.getConnection(), missing.stream().map(List::getFirst).toList()));
-            ps.setArray(2, textArray(ps.getConnection(), missing.stream().map(List::getLast).toList()));
-            ps.setArray(3, textArray(ps.getConnection(), missing.stream().map(bodies::body).toList()));
+        jdbc.query(STORED_BODIES, ps -> {
+            ps.setArray(1, textArray(ps.getConnection(), bodies.keys().stream().map(List::getFirst).toList()));
+            ps.setArray(2, textArray(ps.getConnection(), bodies.keys().stream().map(List::getLast).toList()));
+        }, rs -> {
+            stored.add(List.of(rs.getString(1), rs.getString(2)));
         });
+        return bodies.keys().stream().filter(k -> !stored.contains(k)).toList();
     }
 
     private static Array textArray(Connection connection, List<String> values) throws SQLException {
