@@ -5,6 +5,7 @@ import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
 import dev.docsync.projection.batches.IdempotencyProperties;
+import dev.docsync.projection.batches.ResultRetention;
 import dev.docsync.projection.replay.ReplaySchemas;
 import dev.docsync.projection.signals.BatchSignals;
 import dev.docsync.topic.TopicConfiguration;
@@ -31,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The apply-worker: consumes the operations topic and applies it to the PostgreSQL projection. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@EnableConfigurationProperties(IdempotencyProperties.class)
+@EnableConfigurationProperties({IdempotencyProperties.class, ResultRetention.class})
 @Import({TopicConfiguration.class, ProjectionWriter.class, BatchSignals.class, PartitionOffsets.class,
         LogTopology.class, ReplaySchemas.class})
 public class WorkerApplication {

@@ -6,6 +6,7 @@ import dev.docsync.projection.batches.BatchReader;
 import dev.docsync.projection.batches.BatchReceipts;
 import dev.docsync.projection.batches.IdempotencyKeys;
 import dev.docsync.projection.batches.IdempotencyProperties;
+import dev.docsync.projection.batches.ResultRetention;
 import dev.docsync.projection.changes.ChangeFeedReader;
 import dev.docsync.projection.documents.DocumentReader;
 import dev.docsync.projection.documents.SnapshotReader;
@@ -26,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The ingest API: accepts batches, writes them to the log, answers with their results; serves reads. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@EnableConfigurationProperties(IdempotencyProperties.class)
+@EnableConfigurationProperties({IdempotencyProperties.class, ResultRetention.class})
 @Import({TopicConfiguration.class, DocumentReader.class, BatchReader.class, BatchReceipts.class,
         ChangeFeedReader.class, IdempotencyKeys.class, SnapshotReader.class, BatchSignals.class})
 public class IngestApplication {

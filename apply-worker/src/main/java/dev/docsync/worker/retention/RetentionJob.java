@@ -2,6 +2,7 @@ package dev.docsync.worker.retention;
 
 import dev.docsync.projection.apply.ProjectionRetention;
 import dev.docsync.projection.batches.IdempotencyProperties;
+import dev.docsync.projection.batches.ResultRetention;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +48,7 @@ public class RetentionJob implements SmartLifecycle {
     private final TransactionTemplate transactions;
     private final RetentionProperties properties;
     private final IdempotencyProperties idempotency;
+    private final ResultRetention resultRetention;
     private final Clock clock;
     private final Object runs = new Object();
     private String sweptWorkspace = "";
@@ -54,9 +56,9 @@ public class RetentionJob implements SmartLifecycle {
     private volatile ScheduledExecutorService scheduler;
 
     RetentionJob(ProjectionRetention retention, TransactionTemplate transactions, RetentionProperties properties,
-            IdempotencyProperties idempotency, Clock clock) {
-        if (properties.results().compareTo(idempotency.retention()) < 0) {
-            throw new IllegalStateException("docsync.retention.results (" + properties.results()
+            IdempotencyProperties idempotency, ResultRetention resultRetention, Clock clock) {
+        if (resultRetention.results().compareTo(idempotency.retention()) < 0) {
+            throw new IllegalStateException("docsync.retention.results (" + resultRetention.results()
                     + ") must be at least the Idempotency-Key retention (" + idempotency.retention()
                     + "): a retry answers with the result of the batch it repeats");
         }
@@ -64,6 +66,7 @@ public class RetentionJob implements SmartLifecycle {
         this.transactions = transactions;
         this.properties = properties;
         this.idempotency = idempotency;
+        this.resultRetention = resultRetention;
         this.clock = clock;
     }
 
@@ -85,8 +88,8 @@ public class RetentionJob implements SmartLifecycle {
                 now.minus(idempotency.retention()).minus(KEY_GRACE), properties.batchSize()));
         int receipts = repeat(deadline, () -> retention.pruneReceipts(now.minus(properties.receipts()),
                 properties.batchSize()));
-        int results = repeat(deadline, () -> inTransaction(() -> retention.pruneResults(now.minus(properties.results()),
-                properties.batchSize())));
+        int results = repeat(deadline, () -> inTransaction(() -> retention.pruneResults(
+                now.minus(resultRetention.results()), properties.batchSize())));
         int bodies = sweepBodies(deadline);
         Pruned pruned = new Pruned(keys, receipts, results, bodies);
         if (keys + receipts + results + bodies > 0) {

@@ -5,11 +5,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * How long the projection keeps what only grows with traffic (DESIGN §6.8). Idempotency-Keys keep their one
- * setting, {@code docsync.idempotency.retention} ({@code DOCSYNC_IDEMPOTENCY_RETENTION}, {@code IdempotencyProperties}).
+ * How the retention job prunes what only grows with traffic (DESIGN §6.8). Results and Idempotency-Keys keep the
+ * settings both apps read: {@code ResultRetention} ({@code DOCSYNC_RESULT_RETENTION}) and {@code IdempotencyProperties}
+ * ({@code DOCSYNC_IDEMPOTENCY_RETENTION}).
  *
- * @param results how long a batch's result is kept after its stamp ({@code DOCSYNC_RESULT_RETENTION}; ingest reads
- *     the same property to say that a batch older than this has expired); at least the Idempotency-Key retention
  * @param receipts how long a receipt (a pending batch's note) is kept after its stamp
  *     ({@code DOCSYNC_RECEIPT_RETENTION})
  * @param interval how often the retention job runs ({@code DOCSYNC_RETENTION_INTERVAL})
@@ -18,7 +17,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("docsync.retention")
 public record RetentionProperties(
-        @DefaultValue("7d") Duration results,
         @DefaultValue("7d") Duration receipts,
         @DefaultValue("1m") Duration interval,
         @DefaultValue("1000") int batchSize,

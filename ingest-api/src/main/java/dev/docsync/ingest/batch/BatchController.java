@@ -1,5 +1,6 @@
 package dev.docsync.ingest.batch;
 
+import dev.docsync.projection.batches.ResultRetention;
 import dev.docsync.contracts.BatchAnswer;
 import dev.docsync.contracts.BatchRequest;
 import dev.docsync.contracts.BatchResult;

@@ -1,4 +1,4 @@
-package dev.docsync.ingest.batch;
+package dev.docsync.projection.batches;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,20 +8,22 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * How long the apply-worker keeps a batch's result after its stamp: the same property the worker's retention job
- * reads ({@code docsync.retention.results}, {@code DOCSYNC_RESULT_RETENTION}).
+ * How long a batch's result is kept after its stamp, one setting for both apps ({@code DOCSYNC_RESULT_RETENTION},
+ * in {@code docsync-projection.yml}): the apply-worker's retention job prunes results past it, and ingest tells a
+ * poll of such a batch that it expired. At least the Idempotency-Key retention: a retry answers with the result of
+ * the batch it repeats.
  */
 @ConfigurationProperties("docsync.retention")
-record ResultRetention(@DefaultValue("7d") Duration results) {
+public record ResultRetention(@DefaultValue("7d") Duration results) {
 
     /** When the batch was stamped, read from its id (a UUIDv7 carries its creation time); empty for other ids. */
-    static Optional<Instant> stampOf(UUID batchId) {
+    public static Optional<Instant> stampOf(UUID batchId) {
         return batchId.version() == 7 ? Optional.of(Instant.ofEpochMilli(batchId.getMostSignificantBits() >>> 16))
                 : Optional.empty();
     }
 
     /** Whether a batch with this id is older than the retention at {@code now}, so its result may be pruned. */
-    boolean expired(UUID batchId, Instant now) {
+    public boolean expired(UUID batchId, Instant now) {
         return stampOf(batchId).map(stamp -> stamp.plus(results).isBefore(now)).orElse(false);
     }
 }
