@@ -46,6 +46,13 @@ class ClusterFaultIntegrationTest {
     private static final int CLIENTS = 6;
     private static final int PARTITIONS = TestStack.PARTITIONS;
     private static final Duration PHASE = Duration.ofSeconds(90);
+    /**
+     * How long a SIGKILLed node that comes back may take to make the log writable again: it recovers its logs,
+     * rejoins the controller quorum and catches up before the ISR holds two replicas. Measured 38–74 s after the
+     * kill on this 2-core machine; beside the other suites under load it took more than 90 s after the restart
+     * (twice, once on the CI machine). The figures line reports the time it took.
+     */
+    private static final Duration RECOVERY = Duration.ofSeconds(180);
     /** The ingest producer's transaction.timeout.ms: how long a dead instance's open transaction may block. */
     private static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
     private static final Path FIGURES = Path.of("target", "cluster-figures.txt");
@@ -225,7 +232,7 @@ class ClusterFaultIntegrationTest {
             await("no acknowledgement while two of three nodes are down").during(Duration.ofSeconds(5))
                     .atMost(Duration.ofSeconds(10)).until(() -> load.acknowledged() == frozen);
             cluster.restart(down.getFirst());
-            load.awaitAcknowledged(frozen + 20, PHASE);
+            load.awaitAcknowledged(frozen + 20, RECOVERY);
             long writableAgainAfter = (System.nanoTime() - killedAt) / 1_000_000;
             if (FULL) {
                 cluster.restart(down.getLast()); // the scale-out run after this one wants all three
