@@ -36,6 +36,9 @@ public final class ReplaySchemas {
             select pg_terminate_backend(pid) from pg_stat_activity
              where datname = current_database() and pid <> pg_backend_pid()""";
 
+    /** Connections of a replay's pool: the partitions it applies side by side. */
+    public static final int CONNECTIONS = 3;
+
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private final DataSource live;
@@ -73,7 +76,7 @@ public final class ReplaySchemas {
         target.setPassword(settings.getPassword());
         target.setDataSourceProperties(settings.getDataSourceProperties());
         target.setSchema(checked(schema));
-        target.setMaximumPoolSize(2);
+        target.setMaximumPoolSize(CONNECTIONS);
         target.setPoolName("replay");
         return target;
     }
@@ -93,6 +96,11 @@ public final class ReplaySchemas {
     /** The projection's writers onto one schema, and the pool they share. */
     public record Target(TransactionTemplate transactions, ProjectionWriter writer, PartitionOffsets offsets,
             LogTopology topology, AutoCloseable pool) {
+    }
+
+    /** The secondary indexes of a schema, dropped before a bulk load and built after it. */
+    public SecondaryIndexes indexes() {
+        return new SecondaryIndexes(jdbc);
     }
 
     /** Checksums of the projection's tables, read in live's connection (schemas are named in the queries). */
