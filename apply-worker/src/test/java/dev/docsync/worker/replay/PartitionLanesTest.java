@@ -42,11 +42,14 @@ class PartitionLanesTest {
     @Test
     void theFirstFailureStopsItsPartitionAndIsThrown() {
         List<String> done = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch release = new CountDownLatch(1);
         try (PartitionLanes lanes = new PartitionLanes(2, 1024 * 1024)) {
             lanes.submit(0, 1024, () -> {
+                await(release);
                 throw new IllegalStateException("cannot replay p0@0");
             });
             lanes.submit(0, 1024, () -> done.add("0b"));
+            release.countDown();
             assertThatThrownBy(() -> {
                 while (!lanes.finish(Duration.ofMillis(100))) {
                     // waiting for the lanes
