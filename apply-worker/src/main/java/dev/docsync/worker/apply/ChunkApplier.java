@@ -101,8 +101,8 @@ public class ChunkApplier implements AutoCloseable {
 
     private static SchemaStore replayStore(ReplaySchemas replays, String group, String topic, String schema) {
         ReplaySchemas.Target target = replays.target(schema);
-        ChunkStore store = new JdbcChunkStore(target.transactions(), target.writer(), target.offsets(),
-                target.topology(), group, topic);
+        ChunkStore store = new ReplayChunkStore(new JdbcChunkStore(target.transactions(), target.writer(),
+                target.offsets(), target.topology(), group, topic), target.bulk());
         return new SchemaStore(store, target.pool());
     }
 

@@ -372,7 +372,7 @@ public class ProjectionWriter {
      * The results as stored: the wire's results, each that reports a document state with a reference to it
      * ({@link StateRef#FIELD}) instead of a copy; the answer reads the state when it is read (BatchReader).
      */
-    static String storedResults(AppliedBatch batch) {
+    public static String storedResults(AppliedBatch batch) {
         List<OperationResult> results = batch.result().results();
         if (batch.currentStates().isEmpty()) {
             return DocsyncJson.mapper().writeValueAsString(results);

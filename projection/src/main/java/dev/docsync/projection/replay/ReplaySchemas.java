@@ -36,6 +36,9 @@ public final class ReplaySchemas {
             select pg_terminate_backend(pid) from pg_stat_activity
              where datname = current_database() and pid <> pg_backend_pid()""";
 
+    /** Connections of a replay's pool: the partitions it applies side by side. */
+    public static final int CONNECTIONS = 3;
+
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private final DataSource live;
@@ -73,7 +76,10 @@ public final class ReplaySchemas {
         target.setPassword(settings.getPassword());
         target.setDataSourceProperties(settings.getDataSourceProperties());
         target.setSchema(checked(schema));
-        target.setMaximumPoolSize(2);
+        target.setMaximumPoolSize(CONNECTIONS);
+        // A rebuild waits for no one: its commits need not wait for the WAL flush (a crash loses at most the last
+        // moments of a replay that is not swapped in yet; the swap's own commit flushes everything before it).
+        target.setConnectionInitSql("set synchronous_commit to off");
         target.setPoolName("replay");
         return target;
     }
@@ -85,14 +91,20 @@ public final class ReplaySchemas {
     public Target target(String schema) {
         HikariDataSource pool = open(schema);
         JdbcClient client = JdbcClient.create(pool);
-        return new Target(new TransactionTemplate(new DataSourceTransactionManager(pool)),
-                ProjectionWriter.withoutSignals(new JdbcTemplate(pool)), new PartitionOffsets(client),
-                new LogTopology(client), pool);
+        JdbcTemplate jdbc = new JdbcTemplate(pool);
+        ProjectionWriter writer = ProjectionWriter.withoutSignals(jdbc);
+        return new Target(new TransactionTemplate(new DataSourceTransactionManager(pool)), writer,
+                new BulkWriter(jdbc, writer), new PartitionOffsets(client), new LogTopology(client), pool);
     }
 
-    /** The projection's writers onto one schema, and the pool they share. */
-    public record Target(TransactionTemplate transactions, ProjectionWriter writer, PartitionOffsets offsets,
-            LogTopology topology, AutoCloseable pool) {
+    /** The projection's writers onto one schema (the live one's and the bulk one), and the pool they share. */
+    public record Target(TransactionTemplate transactions, ProjectionWriter writer, BulkWriter bulk,
+            PartitionOffsets offsets, LogTopology topology, AutoCloseable pool) {
+    }
+
+    /** The secondary indexes of a schema, dropped before a bulk load and built after it. */
+    public SecondaryIndexes indexes() {
+        return new SecondaryIndexes(jdbc);
     }
 
     /** Checksums of the projection's tables, read in live's connection (schemas are named in the queries). */
