@@ -99,11 +99,21 @@ final class ChangeStream {
         }
     }
 
+    /**
+     * Ends the stream and gives its slot back. Completing may be refused: when the connection failed, the container
+     * has already ended the request ("attempted to use the AsyncContext after an error"), and there is nothing left
+     * to complete.
+     */
     private void end() {
-        if (!ended.get()) {
-            emitter.complete();
+        try {
+            if (!ended.get()) {
+                emitter.complete();
+            }
+        } catch (IllegalStateException e) {
+            log.debug("Change stream of {}: the container had already ended it ({})", workspaceId, e.getMessage());
+        } finally {
+            release();
         }
-        release();
     }
 
     private void release() {
