@@ -123,6 +123,8 @@ async function follow(ctx: LiveContext, signal: AbortSignal): Promise<void> {
       await pause(1_000, signal);
       continue;
     }
+    // Stopped while reading the cursor: open nothing (an aborted signal never fires its "abort" event again).
+    if (signal.aborted) return;
     let outcome: Outcome;
     const from = cursor;
     const began = Date.now();
