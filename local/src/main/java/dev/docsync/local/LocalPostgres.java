@@ -26,8 +26,6 @@ public final class LocalPostgres implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
     static final String DATABASE = "docsync";
-    /** PostgreSQL's own buffer cache (its default is 128MB); see {@link #resume}. */
-    static final String SHARED_BUFFERS = "32MB";
 
     private final Path dataDirectory;
     private final int port;
@@ -57,9 +55,7 @@ public final class LocalPostgres implements AutoCloseable {
                 .setCleanDataDirectory(false)
                 .setPort(port)
                 .setServerConfig("max_connections", "200")
-                // The operating system's page cache holds what does not fit: PostgreSQL's own cache counts towards
-                // the local stack's memory (DESIGN §8, RSS ≤ 1 GB with the JVM), the kernel's does not.
-                .setServerConfig("shared_buffers", SHARED_BUFFERS)
+                .setServerConfig("shared_buffers", "128MB")
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .start();
     }
