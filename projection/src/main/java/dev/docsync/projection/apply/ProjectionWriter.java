@@ -65,8 +65,7 @@ public class ProjectionWriter {
     private static final String READ_CHUNK = """
             select next_offset from consumer_offsets
              where consumer_group = ? and topic = ? and partition = ? for update;
-            select batch_id from batch_results where batch_id = any(?);
-            """ + LOAD_HEADS + ";\n" + ProjectionWriter.LOAD_KEYS;
+            """ + ProjectionWriter.APPLIED_BATCHES + ";\n" + LOAD_HEADS + ";\n" + ProjectionWriter.LOAD_KEYS;
 
     private static final String APPLIED_BATCHES = "select batch_id from batch_results where batch_id = any(?)";
 
