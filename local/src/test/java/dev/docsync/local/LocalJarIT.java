@@ -16,11 +16,16 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The executable jar as a user runs it (DESIGN §7): environment variables, the ready line, data kept across
- * restarts, a clean stop on SIGTERM (PostgreSQL stopped too) and recovery after {@code kill -9}.
+ * restarts, a clean stop on SIGTERM (PostgreSQL stopped too) and recovery after {@code kill -9}. Its three starts of
+ * the jar mostly wait, so it runs beside the other jar tests (their own data directories and ports), which stay in
+ * sequence with each other: both measure a heap under load.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class LocalJarIT {
 
     static final String SECRET = "local-jar-test-secret-with-enough-bytes!";
