@@ -146,33 +146,29 @@ describe("the demo page in headless Chromium against the real local stack", () =
     await bob.screenshot({ path: `${shots}flow3-kept-theirs.png` });
   });
 
-  it("measures a 100-operation offline queue from sync() to all synced (median of 5)", async () => {
-    const timings: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      const page = await openDemo();
-      await loginWithToken(page, "perf", freshWorkspace("ws_perf"));
-      await page.getByTestId("offline-switch").check();
-      const ms = await page.evaluate(async () => {
-        const client = (window as unknown as { docsync: import("@docsync/client").DocsyncClient }).docsync;
-        for (let i = 0; i < 100; i++) await client.documents.create({ title: `perf ${i}`, content: "x".repeat(200) });
-        const online = document.querySelector<HTMLInputElement>("[data-testid=offline-switch]")!;
-        online.click(); // back online; measure the explicit sync below (a concurrent auto-sync is joined by it)
-        const started = performance.now();
-        await client.sync();
-        const deadline = started + 60_000;
-        while ((await client.documents.list()).some((d) => d.sync_status !== "synced")) {
-          if (performance.now() > deadline) throw new Error("not all synced within 60 s");
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        return performance.now() - started;
-      });
-      timings.push(ms);
-      await page.context().close();
-    }
-    const sorted = [...timings].sort((a, b) => a - b);
-    const median = sorted[2]!;
-    console.log(`CLIENT-PERF 100-op offline queue, sync() to all synced in Chromium: median ${median.toFixed(0)} ms of 5 (${timings.map((t) => t.toFixed(0)).join(", ")} ms)`);
-    expect(timings).toHaveLength(5);
-    expect(median).toBeLessThan(15_000);
+  // A correctness check of a long offline queue, not a measurement (speed is measured in the bench module): the
+  // median of five runs it replaced cost ~30 s of CI's two cores.
+  it("syncs a 100-operation offline queue: every document ends synced", async () => {
+    const page = await openDemo();
+    await loginWithToken(page, "perf", freshWorkspace("ws_perf"));
+    await page.getByTestId("offline-switch").check();
+    const { ms, synced } = await page.evaluate(async () => {
+      const client = (window as unknown as { docsync: import("@docsync/client").DocsyncClient }).docsync;
+      for (let i = 0; i < 100; i++) await client.documents.create({ title: `perf ${i}`, content: "x".repeat(200) });
+      const online = document.querySelector<HTMLInputElement>("[data-testid=offline-switch]")!;
+      online.click(); // back online; the explicit sync below joins a concurrent auto-sync
+      const started = performance.now();
+      await client.sync();
+      const deadline = started + 60_000;
+      while ((await client.documents.list()).some((d) => d.sync_status !== "synced")) {
+        if (performance.now() > deadline) throw new Error("not all synced within 60 s");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const ms = performance.now() - started;
+      return { ms, synced: (await client.documents.list()).filter((d) => d.sync_status === "synced").length };
+    });
+    console.log(`100-op offline queue, sync() to all synced in Chromium: ${ms.toFixed(0)} ms (one run)`);
+    expect(synced).toBe(100);
+    await page.context().close();
   });
 });

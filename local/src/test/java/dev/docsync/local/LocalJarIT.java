@@ -30,6 +30,11 @@ class LocalJarIT {
 
     static final String SECRET = "local-jar-test-secret-with-enough-bytes!";
     /** {@code -Ddocsync.local.jar=...} runs the tests against another build of the jar (e.g. an older one). */
+    /**
+     * This test's starts are about data kept across stops and crashes, not speed: the client compiler alone takes
+     * ~20 s of CPU for a start instead of ~28 s, which the suites running beside it need.
+     */
+    private static final String QUICK_START = "-XX:TieredStopAtLevel=1";
     private static final Path JAR = Path.of(System.getProperty("docsync.local.jar", "target/docsync-local.jar"));
 
     record Running(Process process, String url, AtomicReference<StringBuilder> output) {
@@ -49,7 +54,7 @@ class LocalJarIT {
         String ws = "ws_jar";
         String token = new DevTokens(SECRET).mint("jar-user", Map.of(ws, "editor"), Duration.ofHours(1));
 
-        Running first = start(data);
+        Running first = start(data, QUICK_START);
         Api api = new Api(first.url());
         Api.Response created = api.postBatch(token, Batches.batch(ws, List.of(Batches.create("a", "kept", "Kept"))));
         assertThat(created.status()).isEqualTo(200);
@@ -58,7 +63,7 @@ class LocalJarIT {
         assertThat(first.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(pidFile).doesNotExist();
 
-        Running second = start(data);
+        Running second = start(data, QUICK_START);
         assertThat(new Api(second.url()).document(token, ws, "kept").json().get("title").asString()).isEqualTo("Kept");
         long postgresPid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
 
@@ -66,7 +71,7 @@ class LocalJarIT {
         assertThat(second.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(ProcessHandle.of(postgresPid).map(ProcessHandle::isAlive)).contains(true);
 
-        Running third = start(data);
+        Running third = start(data, QUICK_START);
         Api afterCrash = new Api(third.url());
         assertThat(afterCrash.document(token, ws, "kept").status()).isEqualTo(200);
         assertThat(afterCrash.postBatch(token, Batches.batch(ws, List.of(Batches.update("u", "kept", 1L, "Again"))))

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
  * DESIGN §3.1 and §6.8 (issue 19): a stored result refers to the state it reports, it never copies it. 120
- * one-line stale edits of a ~9.5 MB document each answer with the document, yet each stores a few hundred bytes.
+ * one-line stale edits of a ~9.5 MB document each answer with the document (a sample is read), yet each stores a few
+ * hundred bytes (every row is measured).
  */
 class StaleUpdateBurstIntegrationTest {
 
@@ -31,10 +35,17 @@ class StaleUpdateBurstIntegrationTest {
                 n -> n == StaleUpdateBurst.STALE_UPDATES + 1);
         System.out.printf("STALE-BURST %d stale edits sent and applied in %d ms%n", batches.size(),
                 (System.nanoTime() - sent) / 1_000_000);
-        int withCurrent = StaleUpdateBurst.assertEveryAnswerIsAConflictWithTheCurrentState(stack.api, token, batches,
+        // Every answer is rendered from its stored reference by the same code: the first, the last and a seeded
+        // sample of the rest are read (each is 9.5 MB; reading all 121 took 60-90 s of the sequential suite), and
+        // every stored row's size is checked below.
+        List<UUID> sample = new ArrayList<>(batches.subList(1, batches.size() - 1));
+        Collections.shuffle(sample, new Random(19));
+        sample = new ArrayList<>(sample.subList(0, 10));
+        sample.addAll(List.of(batches.getFirst(), batches.getLast()));
+        int withCurrent = StaleUpdateBurst.assertEveryAnswerIsAConflictWithTheCurrentState(stack.api, token, sample,
                 "big", content, Duration.ofSeconds(240));
         // Each answer is its own 10 MiB budget, and 9.5 MB fit in it.
-        assertThat(withCurrent).isEqualTo(StaleUpdateBurst.STALE_UPDATES + 1);
+        assertThat(withCurrent).isEqualTo(sample.size());
         Long[] sizes = stack.jdbc.queryForList("""
                 select pg_column_size(results) from batch_results where batch_id = any(?::uuid[])""", Long.class,
                 (Object) ids).toArray(Long[]::new);

@@ -45,6 +45,12 @@ final class WriteLoad implements AutoCloseable {
      * starting a worker took 30 s).
      */
     private static final Duration THINK_TIME = Duration.ofMillis(100);
+    /**
+     * How often a client asks for its oldest unconfirmed batch, as an app polling its queue would. At 20 ms the
+     * fault suites' pollers sent ~400 requests/s for their whole run, CPU the two cores need for failovers; the
+     * 202 → completed figures are as coarse as this.
+     */
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(2);
 
     /** An acknowledged batch: the id ingest answered with, and its place in its workspace's order. */
@@ -219,7 +225,7 @@ final class WriteLoad implements AutoCloseable {
         ConcurrentLinkedQueue<Ack> unconfirmed = pending.get(workspace);
         for (int ordinal = 0; submitting.get(); ordinal++) {
             while (unconfirmed.size() >= WINDOW && submitting.get()) {
-                pause(Duration.ofMillis(5));
+                pause(Duration.ofMillis(20));
             }
             if (!submitting.get()) {
                 return;
@@ -274,7 +280,7 @@ final class WriteLoad implements AutoCloseable {
         while (polling.get() && !Thread.currentThread().isInterrupted()) {
             Ack head = queue.peek();
             if (head == null) {
-                pause(Duration.ofMillis(10));
+                pause(Duration.ofMillis(20));
                 continue;
             }
             int instance = instanceOf.get(workspace).get();
@@ -294,7 +300,7 @@ final class WriteLoad implements AutoCloseable {
                 transportErrors.incrementAndGet();
                 failOver(workspace, instance);
             }
-            pause(Duration.ofMillis(20));
+            pause(POLL_INTERVAL);
         }
     }
 
