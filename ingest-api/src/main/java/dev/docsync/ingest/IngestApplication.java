@@ -53,9 +53,7 @@ public class IngestApplication {
 
     @Bean
     BatchRequestParser batchRequestParser(IngestProperties properties) {
-        var defaults = BatchRequestParser.Limits.DEFAULT;
-        return new BatchRequestParser(new BatchRequestParser.Limits(properties.maxOperations(),
-                properties.maxTitleLength(), defaults.maxWorkspaceIdLength(), defaults.maxDocumentIdLength(),
-                defaults.maxClientIdLength(), properties.maxContentLength(), properties.maxYjsStateLength()));
+        return new BatchRequestParser(BatchRequestParser.Limits.of(properties.maxOperations(),
+                properties.maxTitleLength(), properties.maxContentLength(), properties.maxYjsStateLength()));
     }
 }

@@ -69,8 +69,8 @@ final class ChunkCutter {
         for (OperationEvent event : batch.events()) {
             bytes += EVENT_OVERHEAD_BYTES + length(event.data());
         }
-        if (batch.unreadable() != null) {
-            bytes += (batch.unreadable().count() - batch.events().size()) * EVENT_OVERHEAD_BYTES;
+        if (batch.unreadable().isPresent()) {
+            bytes += (batch.unreadable().get().count() - batch.events().size()) * EVENT_OVERHEAD_BYTES;
         }
         return bytes;
     }

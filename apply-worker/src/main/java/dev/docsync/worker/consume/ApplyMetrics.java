@@ -105,7 +105,7 @@ class ApplyMetrics {
 
     /** {@code duplicate}: an Idempotency-Key retry answered as its original; otherwise how many operations succeeded. */
     private static String outcome(AppliedBatch batch) {
-        if (batch.duplicateOf() != null) {
+        if (batch.duplicateOf().isPresent()) {
             return "duplicate";
         }
         int successful = batch.result().successful();

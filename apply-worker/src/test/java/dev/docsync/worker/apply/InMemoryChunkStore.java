@@ -126,9 +126,7 @@ final class InMemoryChunkStore implements ChunkStore {
                     heads.put(new DocumentKey(change.state().workspaceId(), change.state().documentId()),
                             change.state());
                 }
-                if (batch.keyClaim() != null) {
-                    keys.put(batch.keyClaim().scope(), batch.keyClaim());
-                }
+                batch.keyClaim().ifPresent(claim -> keys.put(claim.scope(), claim));
             }
         }
 

@@ -89,8 +89,8 @@ class PartitionBufferTest {
 
         assertThat(done.batchId()).isEqualTo(a);
         assertThat(done.events()).extracting(OperationEvent::seq).containsExactly(0, 2);
-        assertThat(done.unreadable().reasons()).isEqualTo(java.util.Map.of(1, "bad json"));
-        assertThat(done.unreadable().count()).isEqualTo(3);
+        assertThat(done.unreadable().orElseThrow().reasons()).isEqualTo(java.util.Map.of(1, "bad json"));
+        assertThat(done.unreadable().orElseThrow().count()).isEqualTo(3);
         assertThat(buffer.resumeOffset(14)).isEqualTo(14);
     }
 }

@@ -27,11 +27,16 @@ import tools.jackson.databind.JsonNode;
  */
 public final class BatchRequestParser {
 
-    /** Request limits; {@link #DEFAULT} is the contract of DESIGN §3. */
+    /**
+     * Request limits. The configurable ones come from {@code IngestProperties} (their defaults are the contract of
+     * DESIGN §3); the lengths of ids are fixed here.
+     */
     public record Limits(int maxOperations, int maxTitleLength, int maxWorkspaceIdLength, int maxDocumentIdLength,
             int maxClientIdLength, int maxContentLength, int maxYjsStateLength) {
-        /** Content and Yjs state may each take (nearly) the whole 10 MiB body by default. */
-        public static final Limits DEFAULT = new Limits(100, 1024, 64, 128, 128, 10 * 1024 * 1024, 10 * 1024 * 1024);
+
+        public static Limits of(int maxOperations, int maxTitleLength, int maxContentLength, int maxYjsStateLength) {
+            return new Limits(maxOperations, maxTitleLength, 64, 128, 128, maxContentLength, maxYjsStateLength);
+        }
     }
 
     public sealed interface Outcome permits Parsed, Invalid, TooManyOperations {

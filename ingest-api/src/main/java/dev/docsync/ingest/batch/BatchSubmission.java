@@ -75,7 +75,7 @@ class BatchSubmission {
     }
 
     Outcome submit(BatchRequest request, String actor, Preferences preferences) {
-        return submit(request, actor, preferences, null);
+        return submit(request, actor, preferences, Optional.empty());
     }
 
     /**
@@ -84,25 +84,22 @@ class BatchSubmission {
      * still in flight (or PostgreSQL cannot tell now), the retry is appended and the apply-worker recognises it.
      */
     Outcome submit(BatchRequest request, String actor, Preferences preferences,
-            OperationEvent.Idempotency idempotency) {
-        if (idempotency != null) {
-            Optional<Outcome> earlier = earlierBatch(request, actor, idempotency);
-            if (earlier.isPresent()) {
-                return earlier.get();
-            }
+            Optional<OperationEvent.Idempotency> idempotency) {
+        Optional<Outcome> earlier = idempotency.flatMap(key -> earlierBatch(request, actor, key));
+        if (earlier.isPresent()) {
+            return earlier.get();
         }
-        StampedBatch batch = stamper.stamp(request, actor, idempotency);
+        StampedBatch batch = stamper.stamp(request, actor, idempotency.orElse(null));
         // Register before appending: the result may be applied and signalled before append() even returns.
         // wait=0 means "do not wait": answered like respond-async, without even one look at the result (which
         // made the answer a race between 202 and 200).
         boolean waits = !preferences.respondAsync() && preferences.waitFor().isPositive();
-        BatchWaiters.Waiter waiter = waits ? waiters.register(batch.batchId()) : null;
+        Optional<BatchWaiters.Waiter> waiter = waits ? waiters.register(batch.batchId()) : Optional.empty();
         try (var workspaceId = MDC.putCloseable("workspace_id", batch.workspaceId());
                 var batchId = MDC.putCloseable("batch_id", batch.batchId().toString())) {
             operationLog.append(batch);
-            log.debug("Appended {} events; {}", batch.events().size(), waiter == null ? "not waiting" : "waiting");
-            Optional<BatchAnswer> applied = waiter == null ? Optional.empty()
-                    : await(waiter, batch.batchId(), preferences.waitFor());
+            log.debug("Appended {} events; {}", batch.events().size(), waiter.isPresent() ? "waiting" : "not waiting");
+            Optional<BatchAnswer> applied = waiter.flatMap(w -> await(w, batch.batchId(), preferences.waitFor()));
             if (applied.isEmpty()) {
                 recordReceipt(batch);
             }
@@ -110,9 +107,7 @@ class BatchSubmission {
                     : preferences.respondAsync() ? IngestMetrics.Answer.ASYNC : IngestMetrics.Answer.WAIT_TIMEOUT);
             return new Outcome(batch, applied);
         } finally {
-            if (waiter != null) {
-                waiter.close();
-            }
+            waiter.ifPresent(BatchWaiters.Waiter::close);
         }
     }
 

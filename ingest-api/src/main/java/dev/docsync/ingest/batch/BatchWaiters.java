@@ -4,6 +4,7 @@ import dev.docsync.ingest.IngestMetrics;
 import dev.docsync.ingest.IngestProperties;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,16 +37,16 @@ class BatchWaiters implements SmartLifecycle {
     }
 
     /**
-     * A waiter for {@code batchId}, or null when this instance already has as many waiters as it allows or is
-     * shutting down.
+     * A waiter for {@code batchId}; none when this instance already has as many waiters as it allows or is shutting
+     * down.
      */
-    Waiter register(UUID batchId) {
+    Optional<Waiter> register(UUID batchId) {
         if (closing || waiting.size() >= capacity) {
-            return null;
+            return Optional.empty();
         }
         Waiter waiter = new Waiter(batchId);
         waiting.put(batchId, waiter);
-        return waiter;
+        return Optional.of(waiter);
     }
 
     void signal(UUID batchId) {

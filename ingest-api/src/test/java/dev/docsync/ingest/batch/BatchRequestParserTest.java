@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 
 class BatchRequestParserTest {
 
-    private final BatchRequestParser parser = new BatchRequestParser(BatchRequestParser.Limits.DEFAULT);
+    /** DESIGN §3's limits, which are {@code IngestProperties}' defaults. */
+    private final BatchRequestParser parser = new BatchRequestParser(BatchRequestParser.Limits.of(100, 1024,
+            10 * 1024 * 1024, 10 * 1024 * 1024));
 
     private BatchRequestParser.Outcome parse(String json) {
         return parser.parse(json.getBytes(StandardCharsets.UTF_8));

@@ -21,7 +21,7 @@ class BatchWaitersTest {
     @Test
     void aSignalWakesTheWaiterOfItsBatchOnly() {
         UUID mine = UUID.randomUUID();
-        BatchWaiters.Waiter waiter = waiters.register(mine);
+        BatchWaiters.Waiter waiter = waiters.register(mine).orElseThrow();
 
         waiters.signal(UUID.randomUUID());
         assertThat(waiter.await(SHORT)).isFalse();
@@ -33,7 +33,7 @@ class BatchWaitersTest {
     @Test
     void afterRearmingAWaiterWaitsForTheNextSignal() {
         UUID batch = UUID.randomUUID();
-        BatchWaiters.Waiter waiter = waiters.register(batch);
+        BatchWaiters.Waiter waiter = waiters.register(batch).orElseThrow();
         waiters.signal(batch);
 
         waiter.rearm();
@@ -45,24 +45,24 @@ class BatchWaitersTest {
 
     @Test
     void beyondItsCapacityNobodyWaitsUntilAWaiterLeaves() {
-        BatchWaiters.Waiter first = waiters.register(UUID.randomUUID());
+        BatchWaiters.Waiter first = waiters.register(UUID.randomUUID()).orElseThrow();
         waiters.register(UUID.randomUUID());
 
-        assertThat(waiters.register(UUID.randomUUID())).isNull();
+        assertThat(waiters.register(UUID.randomUUID())).isEmpty();
 
         first.close();
-        assertThat(waiters.register(UUID.randomUUID())).isNotNull();
+        assertThat(waiters.register(UUID.randomUUID())).isPresent();
     }
 
     @Test
     void shuttingDownWakesEveryWaiterAndLetsNobodyWaitAnymore() {
-        BatchWaiters.Waiter waiter = waiters.register(UUID.randomUUID());
+        BatchWaiters.Waiter waiter = waiters.register(UUID.randomUUID()).orElseThrow();
         waiters.start();
 
         waiters.stop();
 
         assertThat(waiters.closing()).isTrue();
         assertThat(waiter.await(SHORT)).isTrue();
-        assertThat(waiters.register(UUID.randomUUID())).isNull();
+        assertThat(waiters.register(UUID.randomUUID())).isEmpty();
     }
 }

@@ -5,6 +5,7 @@ import dev.docsync.projection.batches.IdempotencyKeys;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -14,7 +15,7 @@ import java.util.UUID;
  * with its key, the key it now owns ({@code keyClaim}).
  */
 public record AppliedBatch(BatchResult result, Map<Integer, StateRef> currentStates, String actor, Instant stampedAt,
-        LogPosition position, List<DocumentChange> changes, UUID duplicateOf, KeyClaim keyClaim) {
+        LogPosition position, List<DocumentChange> changes, Optional<UUID> duplicateOf, Optional<KeyClaim> keyClaim) {
 
     /** An Idempotency-Key of an actor in a workspace, owned by the batch that first applied with it. */
     public record KeyClaim(String actor, String workspaceId, String key, String requestHash, UUID batchId,
@@ -33,20 +34,31 @@ public record AppliedBatch(BatchResult result, Map<Integer, StateRef> currentSta
     public AppliedBatch {
         currentStates = Map.copyOf(currentStates);
         changes = List.copyOf(changes);
+        if (duplicateOf.isPresent() && keyClaim.isPresent()) {
+            throw new IllegalArgumentException("a retry answered as its original claims no key");
+        }
     }
 
     public AppliedBatch(BatchResult result, Map<Integer, StateRef> currentStates, String actor, Instant stampedAt,
             LogPosition position, List<DocumentChange> changes) {
-        this(result, currentStates, actor, stampedAt, position, changes, null, null);
+        this(result, currentStates, actor, stampedAt, position, changes, Optional.empty(), Optional.empty());
     }
 
     /** A batch whose results report no document state. */
     public AppliedBatch(BatchResult result, String actor, Instant stampedAt, LogPosition position,
             List<DocumentChange> changes) {
-        this(result, Map.of(), actor, stampedAt, position, changes, null, null);
+        this(result, Map.of(), actor, stampedAt, position, changes, Optional.empty(), Optional.empty());
+    }
+
+    /** A retry of {@code original}: it writes nothing but its result, which answers as the original's. */
+    public static AppliedBatch duplicate(BatchResult result, String actor, Instant stampedAt, LogPosition position,
+            UUID original) {
+        return new AppliedBatch(result, Map.of(), actor, stampedAt, position, List.of(), Optional.of(original),
+                Optional.empty());
     }
 
     public AppliedBatch withKeyClaim(KeyClaim claim) {
-        return new AppliedBatch(result, currentStates, actor, stampedAt, position, changes, duplicateOf, claim);
+        return new AppliedBatch(result, currentStates, actor, stampedAt, position, changes, duplicateOf,
+                Optional.of(claim));
     }
 }

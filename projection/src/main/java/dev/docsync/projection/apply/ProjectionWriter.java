@@ -325,10 +325,10 @@ public class ProjectionWriter {
                 changes.add(change);
                 bodies.add(change);
             }
-            if (batch.keyClaim() != null) {
-                claims.remove(batch.keyClaim().scope());
-                claims.put(batch.keyClaim().scope(), batch.keyClaim());
-            }
+            batch.keyClaim().ifPresent(claim -> {
+                claims.remove(claim.scope());
+                claims.put(claim.scope(), claim);
+            });
         }
         List<List<String>> missing = missingBodies(bodies);
         Columns columns = new Columns();
@@ -355,7 +355,7 @@ public class ProjectionWriter {
                 .int4(batches, b -> b.result().total()).int4(batches, b -> b.result().successful())
                 .int4(batches, b -> b.result().failed()).text(batches, ProjectionWriter::storedResults)
                 .time(batches, AppliedBatch::stampedAt).int4(batches, b -> b.position().partition())
-                .int8(batches, b -> b.position().offset()).uuid(batches, AppliedBatch::duplicateOf);
+                .int8(batches, b -> b.position().offset()).uuid(batches, b -> b.duplicateOf().orElse(null));
         Collection<AppliedBatch.KeyClaim> keys = claims.values();
         columns.text(keys, AppliedBatch.KeyClaim::actor).text(keys, AppliedBatch.KeyClaim::workspaceId)
                 .text(keys, AppliedBatch.KeyClaim::key).text(keys, AppliedBatch.KeyClaim::requestHash)

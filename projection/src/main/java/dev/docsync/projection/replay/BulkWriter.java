@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -114,7 +113,7 @@ public final class BulkWriter {
             new Row(resultRows).object(b.result().batchId()).text(b.result().workspaceId()).text(b.actor())
                     .bool(b.result().atomic()).number(b.result().total()).number(b.result().successful())
                     .number(b.result().failed()).text(results.get(i)).time(b.stampedAt()).time(applied)
-                    .number(b.position().partition()).number(b.position().offset()).object(b.duplicateOf()).end();
+                    .number(b.position().partition()).number(b.position().offset()).object(b.duplicateOf().orElse(null)).end();
         }
         if (!bodies.isEmpty()) {
             List<List<String>> keys = List.copyOf(bodies.keySet());
@@ -150,8 +149,7 @@ public final class BulkWriter {
             }
             return null;
         });
-        List<AppliedBatch.KeyClaim> claims = batches.stream().map(AppliedBatch::keyClaim).filter(Objects::nonNull)
-                .toList();
+        List<AppliedBatch.KeyClaim> claims = batches.stream().flatMap(b -> b.keyClaim().stream()).toList();
         jdbc.batchUpdate(CLAIM_KEY, claims, 500, (ps, k) -> {
             ps.setString(1, k.actor());
             ps.setString(2, k.workspaceId());
@@ -194,7 +192,7 @@ public final class BulkWriter {
             if (!plain(b.actor()) || !plain(b.result().workspaceId()) || !plain(b.stampedAt())) {
                 return false;
             }
-            if (b.keyClaim() != null && !plain(b.keyClaim().stampedAt())) {
+            if (b.keyClaim().isPresent() && !plain(b.keyClaim().get().stampedAt())) {
                 return false;
             }
             for (DocumentChange c : b.changes()) {

@@ -131,7 +131,7 @@ public class BatchApplier {
     public AppliedBatch unappliable(GatheredBatch batch, String reason) {
         Map<Integer, OperationEvent> readable = new HashMap<>();
         batch.events().forEach(op -> readable.put(op.seq(), op));
-        int count = batch.unreadable() != null ? batch.unreadable().count() : batch.events().size();
+        int count = batch.unreadable().map(GatheredBatch.Unreadable::count).orElse(batch.events().size());
         ErrorInfo error = new ErrorInfo(ErrorCode.UNAPPLIABLE,
                 "the projection refused this batch, so none of it applied: " + StorableText.sanitize(reason));
         List<OperationResult> results = new ArrayList<>(count);
@@ -144,7 +144,7 @@ public class BatchApplier {
         OperationEvent head = batch.events().isEmpty() ? null : batch.first();
         BatchResult result = BatchResult.completed(batch.batchId(), StorableText.sanitize(batch.workspaceId()),
                 head == null || head.atomic(), results);
-        Instant stamp = head == null ? batch.unreadable().loggedAt() : head.stampedAt();
+        Instant stamp = head == null ? batch.unreadable().orElseThrow().loggedAt() : head.stampedAt();
         return new AppliedBatch(result, head == null ? UNKNOWN_ACTOR : StorableText.sanitize(head.actor()),
                 storable(stamp), batch.position(), List.of());
     }
@@ -161,8 +161,7 @@ public class BatchApplier {
     public AppliedBatch duplicate(GatheredBatch batch, UUID original) {
         OperationEvent head = batch.first();
         BatchResult result = BatchResult.completed(head.batchId(), head.workspaceId(), head.atomic(), List.of());
-        return new AppliedBatch(result, Map.of(), head.actor(), head.stampedAt(), batch.position(), List.of(),
-                original, null);
+        return AppliedBatch.duplicate(result, head.actor(), head.stampedAt(), batch.position(), original);
     }
 
     /** The Idempotency-Key was used before with another request: nothing applies, every operation says why. */
@@ -181,7 +180,7 @@ public class BatchApplier {
      * actor is unknown and the log's timestamp stands in for the stamp, so replay decides the same.
      */
     public AppliedBatch unreadable(GatheredBatch batch) {
-        GatheredBatch.Unreadable unreadable = batch.unreadable();
+        GatheredBatch.Unreadable unreadable = batch.unreadable().orElseThrow();
         Map<Integer, OperationEvent> readable = new HashMap<>();
         batch.events().forEach(op -> readable.put(op.seq(), op));
         List<OperationResult> results = new ArrayList<>(unreadable.count());

@@ -34,7 +34,7 @@ public final class BatchDecider {
      */
     public AppliedBatch decide(GatheredBatch batch, Map<DocumentKey, DocumentHead> state,
             Map<List<String>, AppliedBatch.KeyClaim> keys, DocumentVersions versions) {
-        if (batch.unreadable() != null) {
+        if (batch.unreadable().isPresent()) {
             return applier.unreadable(batch);
         }
         OperationEvent head = batch.first();
@@ -63,7 +63,7 @@ public final class BatchDecider {
     public static Set<List<String>> keyScopes(Collection<GatheredBatch> batches) {
         Set<List<String>> scopes = new HashSet<>();
         for (GatheredBatch batch : batches) {
-            if (batch.unreadable() == null && batch.first().idempotency() != null) {
+            if (batch.unreadable().isEmpty() && batch.first().idempotency() != null) {
                 scopes.add(List.of(batch.first().actor(), batch.first().workspaceId(),
                         batch.first().idempotency().key()));
             }

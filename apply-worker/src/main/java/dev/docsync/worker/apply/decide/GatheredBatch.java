@@ -5,6 +5,7 @@ import dev.docsync.projection.apply.LogPosition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -12,7 +13,7 @@ import java.util.UUID;
  * some of whose events could not be read carries them as {@link Unreadable}: then {@code events} holds only
  * the readable ones (perhaps none) and the batch is rejected as a whole.
  */
-public record GatheredBatch(List<OperationEvent> events, LogPosition position, Unreadable unreadable) {
+public record GatheredBatch(List<OperationEvent> events, LogPosition position, Optional<Unreadable> unreadable) {
 
     /**
      * What the record headers and key still say about a batch with unreadable events: its id, workspace and
@@ -28,21 +29,27 @@ public record GatheredBatch(List<OperationEvent> events, LogPosition position, U
 
     public GatheredBatch {
         events = List.copyOf(events);
-        if (events.isEmpty() && unreadable == null) {
+        if (events.isEmpty() && unreadable.isEmpty()) {
             throw new IllegalArgumentException("a batch has at least one event");
         }
     }
 
+    /** A batch whose events were all read. */
     public GatheredBatch(List<OperationEvent> events, LogPosition position) {
-        this(events, position, null);
+        this(events, position, Optional.empty());
+    }
+
+    /** A batch some (perhaps all) of whose events could not be read: {@code events} are the readable ones. */
+    public GatheredBatch(List<OperationEvent> events, LogPosition position, Unreadable unreadable) {
+        this(events, position, Optional.of(unreadable));
     }
 
     public UUID batchId() {
-        return unreadable != null ? unreadable.batchId() : events.getFirst().batchId();
+        return unreadable.map(Unreadable::batchId).orElseGet(() -> events.getFirst().batchId());
     }
 
     public String workspaceId() {
-        return unreadable != null ? unreadable.workspaceId() : events.getFirst().workspaceId();
+        return unreadable.map(Unreadable::workspaceId).orElseGet(() -> events.getFirst().workspaceId());
     }
 
     /** The first readable event; a batch with unreadable events may have none. */
