@@ -23,7 +23,8 @@ import java.util.function.ToDoubleFunction;
  * {@code --report results.json} writes the report again from a run's JSON;
  * {@code --only-open-loop [--record FILE.jfr]} runs one open-loop sweep after a warm-up, recording the stack with
  * JFR during the sweep only; {@code --jfr FILE.jfr} writes {@code profile.md} from such a recording;
- * {@code --compare BEFORE.jar AFTER.jar [--rounds N]} measures a change side by side ({@link Comparison});
+ * {@code --compare BEFORE.jar AFTER.jar [--rounds N] [--before-opts "..."] [--after-opts "..."]} measures a change
+ * of the jar or of its JVM options side by side ({@link Comparison});
  * {@code --only-way-back} runs just the bootstrap and live scenarios ({@link WayBack}), {@code --only-merge [--smoke]}
  * just the merge scenarios ({@link Merges}: {@code merge.md}, {@code merge.json}); every run also runs both.
  */
@@ -88,7 +89,10 @@ public final class Bench {
         }
         if (options.contains("--compare")) {
             int at = options.indexOf("--compare");
-            Comparison.run(Path.of(options.get(at + 1)).toAbsolutePath(), Path.of(options.get(at + 2)).toAbsolutePath(),
+            Comparison.run(new Comparison.Side(Path.of(options.get(at + 1)).toAbsolutePath(),
+                            jvmOptions(option(options, "--before-opts", ""))),
+                    new Comparison.Side(Path.of(options.get(at + 2)).toAbsolutePath(),
+                            jvmOptions(option(options, "--after-opts", ""))),
                     Integer.parseInt(option(options, "--rounds", "3")), out);
             return;
         }
@@ -332,6 +336,10 @@ public final class Bench {
         } catch (java.io.IOException e) {
             return -1;
         }
+    }
+
+    private static List<String> jvmOptions(String spaced) {
+        return spaced.isBlank() ? List.of() : List.of(spaced.trim().split("\\s+"));
     }
 
     private static String option(List<String> options, String name, String fallback) {

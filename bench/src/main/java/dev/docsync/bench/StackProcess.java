@@ -32,15 +32,22 @@ final class StackProcess implements AutoCloseable {
     private final String java;
     private final Path jar;
     private final Path data;
+    private final List<String> jvmOptions;
     private final String secret = "bench-secret-" + Long.toHexString(System.nanoTime()) + "-0123456789abcdef";
     private Process process;
     private String url;
     private volatile String workerManagement;
 
     StackProcess(String java, Path jar, Path data) {
+        this(java, jar, data, List.of());
+    }
+
+    /** A stack whose JVM also gets {@code jvmOptions} (after the heap bound), e.g. another collector to compare. */
+    StackProcess(String java, Path jar, Path data, List<String> jvmOptions) {
         this.java = java;
         this.jar = jar;
         this.data = data;
+        this.jvmOptions = List.copyOf(jvmOptions);
     }
 
     /** Starts the stack and returns the milliseconds until it printed its ready line. */
@@ -160,7 +167,10 @@ final class StackProcess implements AutoCloseable {
 
     private ProcessBuilder command() {
         // The same heap bound ./run-local uses (DOCSYNC_JAVA_OPTS), so the stack is measured as users run it.
-        ProcessBuilder builder = new ProcessBuilder(java, STACK_HEAP, "-jar", jar.toString());
+        List<String> command = new ArrayList<>(List.of(java, STACK_HEAP));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("DOCSYNC_DATA_DIR", data.toString());
         builder.environment().put("DOCSYNC_JWT_SECRET", secret);
         // The lag gauge is the bench's measure of apply lag at the end of each open-loop step.

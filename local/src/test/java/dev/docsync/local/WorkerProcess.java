@@ -3,15 +3,19 @@ package dev.docsync.local;
 import static org.awaitility.Awaitility.await;
 
 import dev.docsync.worker.WorkerApplication;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * An apply-worker in a JVM of its own (the test JVM's classpath, {@link WorkerApplication#main}), so a fault
@@ -44,13 +48,16 @@ final class WorkerProcess implements AutoCloseable {
         // Ports, in case the worker serves management endpoints: never collide with a sibling.
         properties.put("server.port", "0");
         properties.put("management.server.port", "0");
+        // The local module's logback.xml is not on the worker's classpath (below): the same quiet Kafka clients.
+        properties.put("logging.level.org.apache.kafka", "WARN");
         properties.putAll(extra);
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                // Class data of the first start is kept for the next ones: restarts come up sooner.
+                // The class data a worker loaded is archived when it exits cleanly (SIGTERM), and later starts map
+                // it instead of loading and verifying every class again.
                 "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + LOGS.resolve("worker.jsa").toAbsolutePath(),
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", workerClassPath(),
                 WorkerApplication.class.getName()));
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));
         try {
@@ -69,6 +76,20 @@ final class WorkerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The test JVM's classpath without this module's own class directories, which the worker does not use: the JVM
+     * refuses to archive class data while a non-empty directory is on the classpath ("Cannot have non-empty
+     * directory in paths"), which is what every worker start of a CI run met before. In a reactor build the other
+     * modules are jars; where they are directories too (an IDE, {@code -am test}) the archive is skipped as before.
+     */
+    private static String workerClassPath() {
+        Set<Path> own = Set.of(Path.of("target", "classes").toAbsolutePath(),
+                Path.of("target", "test-classes").toAbsolutePath());
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !own.contains(Path.of(entry).toAbsolutePath()))
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     private void awaitAssignment() {
