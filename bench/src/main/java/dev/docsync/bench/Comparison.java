@@ -73,8 +73,8 @@ final class Comparison {
                 if (attempt == 3) {
                     throw e;
                 }
-                progress.note("the stack of " + side.jar().getFileName() + " failed (" + e.getMessage().lines().findFirst()
-                        .orElse("") + "); starting it again");
+                progress.note("the stack of " + side.jar().getFileName() + " failed ("
+                        + e.getMessage().lines().findFirst().orElse("") + "); starting it again");
             }
         }
     }

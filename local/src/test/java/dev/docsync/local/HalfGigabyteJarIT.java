@@ -133,7 +133,7 @@ class HalfGigabyteJarIT {
         return Files.exists(gcLog) ? Files.readAllLines(gcLog) : List.of();
     }
 
-    /** The largest heap occupancy before a collection since line {@code from} of the GC log ({@code 300M->120M(512M)}). */
+    /** The largest heap occupancy before a collection since line {@code from} of the GC log ({@code 300M->120M}). */
     private static int heapPeakMib(int from) throws IOException {
         List<String> lines = gcLines();
         int peak = 0;

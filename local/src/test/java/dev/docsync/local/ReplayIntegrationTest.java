@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * across several workspaces, then a replay of the whole log into a fresh schema: documents, history and
  * batch results must have the same checksums as the live projection.
  */
+@Order(Integer.MAX_VALUE) // last: see junit-platform.properties
 class ReplayIntegrationTest {
 
     private static final long SEED = 20261125L;
@@ -25,10 +27,11 @@ class ReplayIntegrationTest {
     private final TestStack stack = TestStack.get();
 
     /**
-     * One replay of the shared stack's whole log (every class before this one wrote to it: ~60 s on these machines,
-     * so the workloads share it): the seeded random workload, the merge workload, then the replay is swapped in
-     * while the stack runs. Documents, history (with how each version merged) and batch results must have the same
-     * checksums as the live projection, and the stack keeps applying on the swapped-in projection.
+     * One replay of the shared stack's whole log (every other class wrote to it first: the class runs last, and a
+     * replay takes ~60 s on these machines, so the workloads share it): the seeded random workload, the merge
+     * workload, then the replay is swapped in while the stack runs. Documents, history (with how each version
+     * merged) and batch results must have the same checksums as the live projection, and the stack keeps applying on
+     * the swapped-in projection.
      */
     @Test
     void replayingTheLogRebuildsTheSameProjectionAndASwappedInReplayKeepsApplying() {
