@@ -168,6 +168,7 @@ public final class Bench {
                         closedRuns.get(i).add(run);
                     }
                 }
+                progress.note("after seed, 10-op latency and closed loops: " + Memory.soFar(stack.pid()));
                 List<ClosedLevel> closed = new ArrayList<>();
                 for (int i = 0; i < settings.clients().length; i++) {
                     List<ClosedRun> runs = closedRuns.get(i);
@@ -181,7 +182,7 @@ public final class Bench {
                 for (int ignored : settings.offeredRates()) {
                     openRuns.add(new ArrayList<>());
                 }
-                List<Integer> sustainedBySweep = sweeps(settings, clients, openLoop, openRuns, progress);
+                List<Integer> sustainedBySweep = sweeps(settings, clients, openLoop, openRuns, progress, stack.pid());
                 List<OpenStep> open = new ArrayList<>();
                 for (int i = 0; i < settings.offeredRates().length; i++) {
                     List<OpenRun> runs = openRuns.get(i);
@@ -213,8 +214,10 @@ public final class Bench {
                 Merges.Outcome merges = new Merges(stack, progress).run(settings == Settings.SMOKE
                         ? Merges.Settings.SMOKE : Merges.Settings.FULL);
                 MergeReport.write(merges, out, machine());
-                progress.note(String.format("merge scenarios took %.1f s", (System.nanoTime() - mergesStarted) / 1e9));
+                progress.note(String.format("merge scenarios took %.1f s; %s", (System.nanoTime() - mergesStarted) / 1e9,
+                        Memory.soFar(stack.pid())));
                 WayBack.Outcome wayBack = wayBack(stack, progress, settings);
+                progress.note("after the way back (bootstrap, 1,000 live streams): " + Memory.soFar(stack.pid()));
                 WayBack.write(wayBack, out);
                 return new Results(machine(), settings.describe(), startup, seed,
                         spread(seed, Results.Seed::speedup), latency, spread(latency, Latency::p50),
@@ -230,7 +233,7 @@ public final class Bench {
      * steps beyond would only pile up a backlog); returns each sweep's sustained rate (0 when no step kept up).
      */
     private static List<Integer> sweeps(Settings settings, List<Client> clients, OpenLoop openLoop,
-            List<List<OpenRun>> openRuns, Progress progress) throws InterruptedException {
+            List<List<OpenRun>> openRuns, Progress progress, long stackPid) throws InterruptedException {
         List<Integer> sustainedBySweep = new ArrayList<>();
         for (int sweep = 1; sweep <= settings.repetitions(); sweep++) {
             int sustained = 0;
@@ -239,8 +242,9 @@ public final class Bench {
                 int rate = settings.offeredRates()[i];
                 OpenRun run = openLoop.step(clients, rate, settings.batchSize(), settings.perStep(), sweep);
                 progress.note(String.format("open loop %,d ops/s #%d: answered %,.0f ops/s, p99 %.1f ms, lag at end %d"
-                        + " (slope %.0f/s), %s; cpu %s", rate, sweep, run.opsPerSecond(), run.latency().p99(),
-                        run.lagEnd(), run.lagSlope(), run.keptUp() ? "kept up" : "did NOT keep up", run.cpu()));
+                        + " (slope %.0f/s), %s; cpu %s; %s", rate, sweep, run.opsPerSecond(), run.latency().p99(),
+                        run.lagEnd(), run.lagSlope(), run.keptUp() ? "kept up" : "did NOT keep up", run.cpu(),
+                        Memory.soFar(stackPid)));
                 openRuns.get(i).add(run);
                 if (run.keptUp()) {
                     sustained = rate;
@@ -288,7 +292,7 @@ public final class Bench {
                         "filename=" + Path.of(recording).toAbsolutePath());
             }
             progress.note("sustained: " + sweeps(oneSweep, clients, new OpenLoop(load,
-                    new LagProbe(stack.workerManagement()), cpu, progress), runs, progress));
+                    new LagProbe(stack.workerManagement()), cpu, progress), runs, progress, stack.pid()));
             if (recording != null) {
                 stack.jcmd("JFR.stop", "name=bench");
                 progress.note("recording in " + recording);

@@ -44,6 +44,16 @@ final class Memory {
         }
     }
 
+    /** VmRSS (resident set now) of {@code pid} in MiB, or -1 where /proc is not available. */
+    static long rssMiB(long pid) {
+        return statusKiB(Path.of("/proc", String.valueOf(pid), "status"), "VmRSS:") / 1024;
+    }
+
+    /** The stack JVM's resident memory now and its peak so far, for the progress log: which scenario sets the peak. */
+    static String soFar(long pid) {
+        return String.format("stack JVM RSS %d MiB, peak so far %d MiB", rssMiB(pid), peakRssMiB(pid));
+    }
+
     /** VmHWM (peak resident set) of {@code pid} in MiB, or -1 where /proc is not available. */
     static long peakRssMiB(long pid) {
         return statusKiB(Path.of("/proc", String.valueOf(pid), "status"), "VmHWM:") / 1024;

@@ -22,19 +22,18 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 /**
  * The executable jar as a user runs it (DESIGN §7): environment variables, the ready line, data kept across
  * restarts, a clean stop on SIGTERM (PostgreSQL stopped too) and recovery after {@code kill -9}. Its three starts of
- * the jar mostly wait, so it runs beside the other jar tests (their own data directories and ports), which stay in
- * sequence with each other: both measure a heap under load.
+ * the jar mostly wait, so it runs beside {@link HalfGigabyteJarIT} (each with its own data directory and ports).
  */
 @Execution(ExecutionMode.CONCURRENT)
 class LocalJarIT {
 
     static final String SECRET = "local-jar-test-secret-with-enough-bytes!";
-    /** {@code -Ddocsync.local.jar=...} runs the tests against another build of the jar (e.g. an older one). */
     /**
      * This test's starts are about data kept across stops and crashes, not speed: the client compiler alone takes
      * ~20 s of CPU for a start instead of ~28 s, which the suites running beside it need.
      */
     private static final String QUICK_START = "-XX:TieredStopAtLevel=1";
+    /** {@code -Ddocsync.local.jar=...} runs the tests against another build of the jar (e.g. an older one). */
     private static final Path JAR = Path.of(System.getProperty("docsync.local.jar", "target/docsync-local.jar"));
 
     record Running(Process process, String url, AtomicReference<StringBuilder> output) {
