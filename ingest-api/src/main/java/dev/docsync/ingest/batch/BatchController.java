@@ -1,6 +1,5 @@
 package dev.docsync.ingest.batch;
 
-import dev.docsync.projection.batches.ResultRetention;
 import dev.docsync.contracts.BatchAnswer;
 import dev.docsync.contracts.BatchRequest;
 import dev.docsync.contracts.BatchResult;
@@ -11,6 +10,7 @@ import dev.docsync.ingest.web.AnswerBudget;
 import dev.docsync.ingest.web.ApiProblem;
 import dev.docsync.ingest.web.RequestBodies;
 import dev.docsync.projection.batches.BatchReader;
+import dev.docsync.projection.batches.ResultRetention;
 import dev.docsync.projection.batches.StoredBatch;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;

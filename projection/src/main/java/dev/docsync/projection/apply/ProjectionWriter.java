@@ -61,12 +61,6 @@ public class ProjectionWriter {
     private static final String LOAD_BODIES = """
             select digest, body from document_bodies where workspace_id = ? and digest = any(?)""";
 
-    /** {@link #readChunk}: four statements sent together; the first locks the partition's stored position. */
-    private static final String READ_CHUNK = """
-            select next_offset from consumer_offsets
-             where consumer_group = ? and topic = ? and partition = ? for update;
-            """ + ProjectionWriter.APPLIED_BATCHES + ";\n" + LOAD_HEADS + ";\n" + ProjectionWriter.LOAD_KEYS;
-
     private static final String APPLIED_BATCHES = "select batch_id from batch_results where batch_id = any(?)";
 
     /**
@@ -130,6 +124,12 @@ public class ProjectionWriter {
             select actor, workspace_id, key, request_hash, batch_id, stamped_at
               from idempotency_keys
              where (actor, workspace_id, key) in (select * from unnest(?::text[], ?::text[], ?::text[]))""";
+
+    /** {@link #readChunk}: four statements sent together; the first locks the partition's stored position. */
+    private static final String READ_CHUNK = """
+            select next_offset from consumer_offsets
+             where consumer_group = ? and topic = ? and partition = ? for update;
+            """ + APPLIED_BATCHES + ";\n" + LOAD_HEADS + ";\n" + LOAD_KEYS;
 
     private final JdbcTemplate jdbc;
     private final Optional<BatchSignals> signals;
@@ -325,10 +325,7 @@ public class ProjectionWriter {
                 changes.add(change);
                 bodies.add(change);
             }
-            batch.keyClaim().ifPresent(claim -> {
-                claims.remove(claim.scope());
-                claims.put(claim.scope(), claim);
-            });
+            batch.keyClaim().ifPresent(claim -> claims.put(claim.scope(), claim));
         }
         List<List<String>> missing = missingBodies(bodies);
         Columns columns = new Columns();
