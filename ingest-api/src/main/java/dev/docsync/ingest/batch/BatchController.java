@@ -72,20 +72,9 @@ class BatchController {
             @RequestHeader(name = "Prefer", required = false) String prefer,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         long started = System.nanoTime();
-        Caller caller = Caller.from(jwt);
-        access.requireWriteSomewhere(caller);
-        byte[] body = bodies.read(http);
-        BatchRequest request = switch (parser.parse(body)) {
-            case BatchRequestParser.Parsed parsed -> parsed.request();
-            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid);
-            case BatchRequestParser.TooManyOperations tooMany -> throw ApiProblem.tooLarge(
-                    "a batch holds at most " + tooMany.max() + " operations; this one has " + tooMany.count());
-        };
-        access.requireWrite(caller, request.workspaceId());
         Preferences preferences = Preferences.parse(prefer, properties.syncWait(), properties.maxSyncWait());
-
-        BatchSubmission.Outcome outcome = submission.submit(request, caller.actor(), preferences,
-                IdempotencyKeyHeader.parse(idempotencyKey, body));
+        // append() returns before the wait: the body and its parsed operations are garbage while the caller waits.
+        BatchSubmission.Outcome outcome = submission.answer(append(http, jwt, preferences, idempotencyKey));
 
         // An applied batch whose answer does not fit the answer budget now answers 202 + Location (never 429/503:
         // it has applied); the poll is bounded like any read.
@@ -99,6 +88,21 @@ class BatchController {
             accepted.header("Preference-Applied", "respond-async");
         }
         return accepted.body(BatchAnswer.pending(outcome.batch().batchId(), outcome.batch().workspaceId()));
+    }
+
+    private BatchSubmission.Submitted append(HttpServletRequest http, Jwt jwt, Preferences preferences,
+            String idempotencyKey) {
+        Caller caller = Caller.from(jwt);
+        access.requireWriteSomewhere(caller);
+        byte[] body = bodies.read(http);
+        BatchRequest request = switch (parser.parse(body)) {
+            case BatchRequestParser.Parsed parsed -> parsed.request();
+            case BatchRequestParser.Invalid invalid -> throw ApiProblem.invalid(invalid);
+            case BatchRequestParser.TooManyOperations tooMany -> throw ApiProblem.tooLarge(
+                    "a batch holds at most " + tooMany.max() + " operations; this one has " + tooMany.count());
+        };
+        access.requireWrite(caller, request.workspaceId());
+        return submission.append(request, caller.actor(), preferences, IdempotencyKeyHeader.parse(idempotencyKey, body));
     }
 
     @ApiResponse(responseCode = "200", description = "OK",

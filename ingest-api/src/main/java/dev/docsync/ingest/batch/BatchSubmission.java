@@ -1,20 +1,20 @@
 package dev.docsync.ingest.batch;
 
-import dev.docsync.contracts.BatchRequest;
 import dev.docsync.contracts.BatchAnswer;
+import dev.docsync.contracts.BatchRequest;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.ingest.IngestMetrics;
 import dev.docsync.ingest.IngestProperties;
 import dev.docsync.ingest.web.ApiProblem;
+import dev.docsync.projection.batches.BatchReader;
+import dev.docsync.projection.batches.BatchReceipts;
 import dev.docsync.projection.batches.IdempotencyKeys;
 import dev.docsync.projection.batches.IdempotencyProperties;
 import dev.docsync.projection.batches.IdempotencyRule;
-import java.time.Clock;
-import java.util.List;
-import dev.docsync.projection.batches.BatchReader;
-import dev.docsync.projection.batches.BatchReceipts;
 import dev.docsync.projection.batches.StoredBatch;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -44,8 +44,29 @@ class BatchSubmission {
             .includes(DataAccessException.class).maxRetries(4).delay(Duration.ofMillis(50)).multiplier(2)
             .timeout(Duration.ofSeconds(1)).build());
 
+    /**
+     * A batch as its caller waits for it: no events and no request, so a request waiting out its sync wait
+     * holds a few hundred bytes, not its parsed operations (under overload, thousands of requests wait).
+     */
+    record BatchRef(UUID batchId, String workspaceId, String actor, Instant stampedAt, int operations) {
+        static BatchRef of(StampedBatch batch) {
+            return new BatchRef(batch.batchId(), batch.workspaceId(), batch.actor(), batch.stampedAt(),
+                    batch.events().size());
+        }
+    }
+
     /** The answer: the applied result, or pending (202). */
-    record Outcome(StampedBatch batch, Optional<BatchAnswer> applied) {
+    record Outcome(BatchRef batch, Optional<BatchAnswer> applied) {
+    }
+
+    /** What {@link #append} leaves for {@link #answer}: an earlier batch with the same key, or one now in the log. */
+    sealed interface Submitted permits Known, InLog {
+    }
+
+    record Known(Outcome outcome) implements Submitted {
+    }
+
+    record InLog(BatchRef batch, Optional<BatchWaiters.Waiter> waiter, Preferences preferences) implements Submitted {
     }
 
     private final BatchStamper stamper;
@@ -85,9 +106,18 @@ class BatchSubmission {
      */
     Outcome submit(BatchRequest request, String actor, Preferences preferences,
             Optional<OperationEvent.Idempotency> idempotency) {
+        return answer(append(request, actor, preferences, idempotency));
+    }
+
+    /**
+     * Stamps and appends the batch, or finds the earlier batch of its Idempotency-Key. The caller passes what
+     * this returns straight to {@link #answer}, from a frame that no longer holds the request.
+     */
+    Submitted append(BatchRequest request, String actor, Preferences preferences,
+            Optional<OperationEvent.Idempotency> idempotency) {
         Optional<Outcome> earlier = idempotency.flatMap(key -> earlierBatch(request, actor, key));
         if (earlier.isPresent()) {
-            return earlier.get();
+            return new Known(earlier.get());
         }
         StampedBatch batch = stamper.stamp(request, actor, idempotency.orElse(null));
         // Register before appending: the result may be applied and signalled before append() even returns.
@@ -99,6 +129,24 @@ class BatchSubmission {
                 var batchId = MDC.putCloseable("batch_id", batch.batchId().toString())) {
             operationLog.append(batch);
             log.debug("Appended {} events; {}", batch.events().size(), waiter.isPresent() ? "waiting" : "not waiting");
+        } catch (RuntimeException e) {
+            waiter.ifPresent(BatchWaiters.Waiter::close);
+            throw e;
+        }
+        return new InLog(BatchRef.of(batch), waiter, preferences);
+    }
+
+    /** Waits (when the caller asked to) for the applied result of what {@link #append} left. */
+    Outcome answer(Submitted submitted) {
+        return switch (submitted) {
+            case Known known -> known.outcome();
+            case InLog inLog -> answer(inLog.batch(), inLog.waiter(), inLog.preferences());
+        };
+    }
+
+    private Outcome answer(BatchRef batch, Optional<BatchWaiters.Waiter> waiter, Preferences preferences) {
+        try (var workspaceId = MDC.putCloseable("workspace_id", batch.workspaceId());
+                var batchId = MDC.putCloseable("batch_id", batch.batchId().toString())) {
             Optional<BatchAnswer> applied = waiter.flatMap(w -> await(w, batch.batchId(), preferences.waitFor()));
             if (applied.isEmpty()) {
                 recordReceipt(batch);
@@ -127,8 +175,8 @@ class BatchSubmission {
                     "Idempotency-Key " + idempotency.key() + " was used before with a different request");
             case IdempotencyRule.Repeats repeats -> {
                 UUID original = repeats.original().batchId();
-                StampedBatch known = new StampedBatch(original, request.workspaceId(), actor,
-                        repeats.original().stampedAt(), List.of());
+                BatchRef known = new BatchRef(original, request.workspaceId(), actor,
+                        repeats.original().stampedAt(), request.operations().size());
                 yield Optional.of(new Outcome(known, findApplied(original)));
             }
         };
@@ -163,10 +211,10 @@ class BatchSubmission {
      * sessions were being terminated). If PostgreSQL stays away the batch is still durable in the log and
      * will be applied; only polling for it answers 404 until then.
      */
-    private void recordReceipt(StampedBatch batch) {
+    private void recordReceipt(BatchRef batch) {
         try {
             RECEIPT_RETRIES.invoke(() -> receipts.record(batch.batchId(), batch.workspaceId(), batch.actor(),
-                    batch.stampedAt(), batch.events().size()));
+                    batch.stampedAt(), batch.operations()));
         } catch (DataAccessException e) {
             log.warn("Could not record receipt of pending batch {}: {}", batch.batchId(), e.getMessage());
         }

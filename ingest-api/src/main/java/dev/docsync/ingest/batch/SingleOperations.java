@@ -34,7 +34,7 @@ public class SingleOperations {
             byte[] request) {
         BatchSubmission.Outcome outcome = submission.submit(new BatchRequest(workspaceId, false, List.of(operation)),
                 actor, new Preferences(false, properties.syncWait()), IdempotencyKeyHeader.parse(idempotencyKey, request));
-        StampedBatch batch = outcome.batch();
+        BatchSubmission.BatchRef batch = outcome.batch();
         return new Applied(batch.batchId(), BatchAnswer.pending(batch.batchId(), batch.workspaceId()),
                 outcome.applied().map(answer -> answer.operationResults().getFirst()));
     }
