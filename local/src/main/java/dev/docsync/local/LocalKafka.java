@@ -56,6 +56,10 @@ public final class LocalKafka implements AutoCloseable {
         config.put("message.max.bytes", String.valueOf(OperationsTopic.MAX_EVENT_BYTES));
         config.put("replica.fetch.max.bytes", String.valueOf(OperationsTopic.MAX_EVENT_BYTES));
         config.put("log.retention.ms", "-1");
+        // The log cleaner's dedupe map is allocated on the heap when the broker starts: 128 MiB by default, a
+        // quarter of the stack's heap, held for good. The only compacted topics here are Kafka's own (offsets,
+        // transaction state), whose keys number in the hundreds; 16 MiB holds ~700,000 of them.
+        config.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
         if (!Files.exists(logs.resolve("meta.properties"))) {
             format(directory, config);
         }
