@@ -72,11 +72,7 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
-    /**
-     * Classes outside {@code projection} that may still reach PostgreSQL directly, each for a reason: local mode's
-     * launcher starts the database itself; replay builds its target schema and swaps it by hand until its SQL moves
-     * into {@code projection} (the worker's apply/replay refactoring).
-     */
+    /** Classes outside {@code projection} that may reach PostgreSQL directly: local mode's launcher starts it. */
     private static final List<String> JDBC_OUTSIDE_THE_PROJECTION = List.of(
             "dev.docsync.local.LocalPostgres");
 
