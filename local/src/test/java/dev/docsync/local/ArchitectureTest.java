@@ -9,6 +9,17 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
+import org.springframework.jdbc.core.CallableStatementCallback;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.ParameterizedPreparedStatementSetter;
+import org.springframework.jdbc.core.PreparedStatementCallback;
+import org.springframework.jdbc.core.PreparedStatementSetter;
+import org.springframework.jdbc.core.StatementCallback;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /** The module boundaries of DESIGN §1, checked on the compiled classes of the whole reactor. */
@@ -61,11 +72,7 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
-    /**
-     * Classes outside {@code projection} that may still reach PostgreSQL directly, each for a reason: local mode's
-     * launcher starts the database itself; replay builds its target schema and swaps it by hand until its SQL moves
-     * into {@code projection} (the worker's apply/replay refactoring).
-     */
+    /** Classes outside {@code projection} that may reach PostgreSQL directly: local mode's launcher starts it. */
     private static final List<String> JDBC_OUTSIDE_THE_PROJECTION = List.of(
             "dev.docsync.local.LocalPostgres");
 
@@ -79,6 +86,29 @@ class ArchitectureTest {
                         "java.sql..", "javax.sql..", "org.springframework.jdbc..", "org.postgresql..",
                         "com.zaxxer.hikari..")
                 .because("SQL, NOTIFY and LISTEN live in projection, on JdbcClient (DESIGN §1, issue 22)")
+                .check(CLASSES);
+    }
+
+    /**
+     * JdbcTemplate, NamedParameterJdbcTemplate, their interfaces, and the callbacks only they take. Named one by one:
+     * archunit.properties does not resolve library classes, so their hierarchies are unknown to the rules.
+     */
+    private static final List<Class<?>> JDBC_TEMPLATE = List.of(JdbcTemplate.class, JdbcOperations.class,
+            NamedParameterJdbcTemplate.class, NamedParameterJdbcOperations.class, ConnectionCallback.class, StatementCallback.class,
+            PreparedStatementCallback.class, CallableStatementCallback.class, PreparedStatementSetter.class,
+            BatchPreparedStatementSetter.class, ParameterizedPreparedStatementSetter.class);
+
+    /**
+     * The projection runs its SQL on {@code JdbcClient}; what JdbcClient cannot send (one statement's several
+     * result sets, COPY, a JDBC batch) goes on the transaction's own connection ({@code TransactionConnection}).
+     */
+    @Test
+    void theProjectionRunsItsSqlOnJdbcClientNotJdbcTemplate() {
+        DescribedPredicate<JavaClass> template = DescribedPredicate.describe("are JdbcTemplate or its callbacks",
+                c -> JDBC_TEMPLATE.stream().anyMatch(t -> c.getName().equals(t.getName())));
+        noClasses().that().resideInAPackage("dev.docsync.projection..")
+                .should().dependOnClassesThat(template)
+                .because("all SQL in projection is on JdbcClient (issue 22)")
                 .check(CLASSES);
     }
 }

@@ -39,7 +39,7 @@ class ProjectionWriterIntegrationTest {
 
     private static JdbcTemplate jdbc;
 
-    private final ProjectionWriter writer = ProjectionWriter.withoutSignals(jdbc);
+    private final ProjectionWriter writer = ProjectionWriter.withoutSignals(jdbc.getDataSource());
     private final String workspace = Batches.workspace("writer");
     private final Instant created = Instant.parse("2026-12-03T06:00:00.123Z");
     private final Instant edited = Instant.parse("2026-12-03T06:00:01.456Z");

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -103,7 +104,7 @@ class RetentionIntegrationTest {
         // As the retention job does when the results retention has passed since the first of them.
         TransactionTemplate transaction = new TransactionTemplate(
                 new DataSourceTransactionManager(stack.jdbc.getDataSource()));
-        Integer pruned = transaction.execute(status -> new ProjectionRetention(stack.jdbc)
+        Integer pruned = transaction.execute(status -> new ProjectionRetention(JdbcClient.create(stack.jdbc))
                 .pruneResults(first.plusMillis(1), 100_000));
         assertThat(pruned).isPositive();
         assertThat(count("batch_results where workspace_id = ?", ws)).isEqualTo(2);

@@ -1,26 +1,22 @@
 package dev.docsync.projection.apply;
 
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
+import org.springframework.jdbc.support.SqlArrayValue;
 
 /**
  * The parameters of a statement that reads its rows from arrays ({@code unnest(?::text[], ...)}): one array per
- * column, in the order of the placeholders. Times go as ISO-8601 text cast to {@code timestamptz}, which
+ * column ({@link SqlArrayValue}), in the order of the placeholders. Times go as ISO-8601 text cast to {@code timestamptz}, which
  * PostgreSQL reads exactly (to the microsecond) whatever the session's time zone.
  */
 final class Columns {
 
-    /** An array of {@code type}, or one value when {@code type} is null. */
-    private record Column(String type, Object[] values) {
-    }
-
-    private final List<Column> columns = new ArrayList<>();
+    /** Positional parameters: an {@link SqlArrayValue} per column, or one value. */
+    private final List<Object> values = new ArrayList<>();
 
     <R> Columns text(Collection<R> rows, Function<R, String> value) {
         return add("text", rows, value);
@@ -48,24 +44,17 @@ final class Columns {
 
     /** One time, not an array: {@code ?::timestamptz}. */
     Columns time(Instant value) {
-        columns.add(new Column(null, new Object[] {value.toString()}));
+        values.add(value.toString());
         return this;
     }
 
     private <R> Columns add(String type, Collection<R> rows, Function<R, ?> value) {
-        columns.add(new Column(type, rows.stream().map(value).toArray()));
+        values.add(new SqlArrayValue(type, rows.stream().map(value).toArray()));
         return this;
     }
 
-    /** Sets every column as an array parameter, from the first placeholder on. */
-    void set(PreparedStatement statement) throws SQLException {
-        for (int i = 0; i < columns.size(); i++) {
-            Column column = columns.get(i);
-            if (column.type() == null) {
-                statement.setString(i + 1, (String) column.values()[0]);
-            } else {
-                statement.setArray(i + 1, statement.getConnection().createArrayOf(column.type(), column.values()));
-            }
-        }
+    /** The parameters, from the first placeholder on. */
+    List<Object> values() {
+        return values;
     }
 }

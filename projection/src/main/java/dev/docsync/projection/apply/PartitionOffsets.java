@@ -1,7 +1,8 @@
 package dev.docsync.projection.apply;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -48,9 +49,14 @@ public class PartitionOffsets {
 
     /** Inside the apply transaction: lock the row and fail unless it still says {@code expected}. */
     public void lock(String group, String topic, int partition, long expected) {
-        Optional<Long> stored = jdbc.sql(LOCK).param("group", group).param("topic", topic)
-                .param("partition", partition).query(Long.class).optional();
-        fence(topic, partition, stored.map(OptionalLong::of).orElse(OptionalLong.empty()), expected);
+        OptionalLong stored = jdbc.sql(LOCK).param("group", group).param("topic", topic)
+                .param("partition", partition).query(PartitionOffsets::storedPosition);
+        fence(topic, partition, stored, expected);
+    }
+
+    /** The position in a result of {@code next_offset} (the partition's row, or none): empty when none is stored. */
+    static OptionalLong storedPosition(ResultSet rs) throws SQLException {
+        return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
     }
 
     /** Fails unless the partition's stored position (as locked) is {@code expected}: the fence of every apply. */

@@ -4,7 +4,8 @@ import dev.docsync.projection.Rows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -72,18 +73,18 @@ public class ProjectionRetention {
     public record BodySweep(int examined, int deleted, String lastWorkspaceId, String lastDigest) {
     }
 
-    private final JdbcTemplate jdbc;
+    private final JdbcClient jdbc;
 
-    public ProjectionRetention(JdbcTemplate jdbc) {
+    public ProjectionRetention(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
     public int pruneIdempotencyKeys(Instant stampedBefore, int limit) {
-        return jdbc.update(DELETE_KEYS, Rows.timestamp(stampedBefore), limit);
+        return jdbc.sql(DELETE_KEYS).params(Rows.timestamp(stampedBefore), limit).update();
     }
 
     public int pruneReceipts(Instant stampedBefore, int limit) {
-        return jdbc.update(DELETE_RECEIPTS, Rows.timestamp(stampedBefore), limit);
+        return jdbc.sql(DELETE_RECEIPTS).params(Rows.timestamp(stampedBefore), limit).update();
     }
 
     /**
@@ -91,9 +92,9 @@ public class ProjectionRetention {
      * caller runs it in a transaction, so no one sees results missing without the horizon that explains it.
      */
     public int pruneResults(Instant stampedBefore, int limit) {
-        int deleted = jdbc.update(DELETE_RESULTS, Rows.timestamp(stampedBefore), limit);
+        int deleted = jdbc.sql(DELETE_RESULTS).params(Rows.timestamp(stampedBefore), limit).update();
         if (deleted > 0) {
-            jdbc.update(RECORD_HORIZON, Rows.timestamp(stampedBefore));
+            jdbc.sql(RECORD_HORIZON).params(Rows.timestamp(stampedBefore)).update();
         }
         return deleted;
     }
@@ -107,7 +108,7 @@ public class ProjectionRetention {
         List<String> candidateDigests = new ArrayList<>();
         String[] last = {afterWorkspaceId, afterDigest};
         int[] examined = {0};
-        jdbc.query(NEXT_BODIES, rs -> {
+        jdbc.sql(NEXT_BODIES).params(afterWorkspaceId, afterDigest, limit).query(rs -> {
             examined[0]++;
             last[0] = rs.getString(1);
             last[1] = rs.getString(2);
@@ -115,23 +116,22 @@ public class ProjectionRetention {
                 candidateWorkspaces.add(last[0]);
                 candidateDigests.add(last[1]);
             }
-        }, afterWorkspaceId, afterDigest, limit);
+        });
         if (candidateWorkspaces.isEmpty()) {
             return new BodySweep(examined[0], 0, last[0], last[1]);
         }
         List<String> workspaces = new ArrayList<>();
         List<String> digests = new ArrayList<>();
-        jdbc.query(LOCK_BODIES, ps -> {
-            ps.setArray(1, ps.getConnection().createArrayOf("text", candidateWorkspaces.toArray()));
-            ps.setArray(2, ps.getConnection().createArrayOf("text", candidateDigests.toArray()));
-        }, rs -> {
+        jdbc.sql(LOCK_BODIES).params(texts(candidateWorkspaces), texts(candidateDigests)).query(rs -> {
             workspaces.add(rs.getString(1));
             digests.add(rs.getString(2));
         });
-        int deleted = workspaces.isEmpty() ? 0 : jdbc.update(DELETE_UNREFERENCED, ps -> {
-            ps.setArray(1, ps.getConnection().createArrayOf("text", workspaces.toArray()));
-            ps.setArray(2, ps.getConnection().createArrayOf("text", digests.toArray()));
-        });
+        int deleted = workspaces.isEmpty() ? 0
+                : jdbc.sql(DELETE_UNREFERENCED).params(texts(workspaces), texts(digests)).update();
         return new BodySweep(examined[0], deleted, last[0], last[1]);
+    }
+
+    private static SqlArrayValue texts(List<String> values) {
+        return new SqlArrayValue("text", values.toArray());
     }
 }

@@ -4,9 +4,8 @@ import dev.docsync.contracts.DocsyncJson;
 import dev.docsync.contracts.MergeInfo;
 import dev.docsync.contracts.OperationResult;
 import dev.docsync.projection.Rows;
+import dev.docsync.projection.TransactionConnection;
 import dev.docsync.projection.signals.BatchSignals;
-import java.sql.Array;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -21,16 +20,17 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.PreparedStatementCallback;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The write side of the projection, used only by the apply-worker inside its apply transaction. Each statement
- * is sent once whatever the number of rows (array parameters and batched statements). It reads no bodies but
+ * is sent once whatever the number of rows (array parameters, {@link SqlArrayValue}). It reads no bodies but
  * those a three-way merge asks for: it writes those the changes bring, and documents and versions refer to bodies
  * by digest.
  */
@@ -131,25 +131,32 @@ public class ProjectionWriter {
              where consumer_group = ? and topic = ? and partition = ? for update;
             """ + APPLIED_BATCHES + ";\n" + LOAD_HEADS + ";\n" + LOAD_KEYS;
 
-    private final JdbcTemplate jdbc;
+    private final JdbcClient jdbc;
+    /** The same database as {@link #jdbc}: {@link #readChunk} runs on its transaction's connection. */
+    private final DataSource dataSource;
     private final Optional<BatchSignals> signals;
 
-    /** The apply-worker's writer: what it writes is announced on commit ({@link BatchSignals}). */
+    /**
+     * The apply-worker's writer: what it writes is announced on commit ({@link BatchSignals}). {@code jdbc} is a
+     * client of {@code dataSource} (the context's).
+     */
     @Autowired
-    public ProjectionWriter(JdbcTemplate jdbc, BatchSignals signals) {
+    public ProjectionWriter(JdbcClient jdbc, DataSource dataSource, BatchSignals signals) {
         this.jdbc = jdbc;
+        this.dataSource = dataSource;
         this.signals = Optional.of(signals);
     }
 
     /** A writer that announces nothing (see {@link #withoutSignals}; also for tests that stand in for it). */
-    protected ProjectionWriter(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+    protected ProjectionWriter(DataSource dataSource) {
+        this.jdbc = JdbcClient.create(dataSource);
+        this.dataSource = dataSource;
         this.signals = Optional.empty();
     }
 
     /** A writer that does not NOTIFY: for rebuilding a projection nobody waits on (replay). */
-    public static ProjectionWriter withoutSignals(JdbcTemplate jdbc) {
-        return new ProjectionWriter(jdbc);
+    public static ProjectionWriter withoutSignals(DataSource dataSource) {
+        return new ProjectionWriter(dataSource);
     }
 
     /**
@@ -160,23 +167,16 @@ public class ProjectionWriter {
      */
     public ChunkRead readChunk(String group, String topic, int partition, Collection<UUID> batchIds,
             Collection<DocumentKey> documents, Collection<List<String>> scopes) {
-        return jdbc.execute(READ_CHUNK, (PreparedStatementCallback<ChunkRead>) ps -> {
-            Connection connection = ps.getConnection();
-            ps.setString(1, group);
-            ps.setString(2, topic);
-            ps.setInt(3, partition);
-            ps.setArray(4, connection.createArrayOf("uuid", batchIds.toArray()));
-            ps.setArray(5, textArray(connection, documents.stream().map(DocumentKey::workspaceId).toList()));
-            ps.setArray(6, textArray(connection, documents.stream().map(DocumentKey::documentId).toList()));
-            ps.setArray(7, textArray(connection, scopes.stream().map(k -> k.get(0)).toList()));
-            ps.setArray(8, textArray(connection, scopes.stream().map(k -> k.get(1)).toList()));
-            ps.setArray(9, textArray(connection, scopes.stream().map(k -> k.get(2)).toList()));
+        List<Object> parameters = new ArrayList<>(List.of(group, topic, partition, uuids(batchIds)));
+        parameters.addAll(headKeys(documents));
+        parameters.addAll(keyScopes(scopes));
+        // Several result sets from one statement: JdbcClient reads one only (and the driver's executeQuery refuses
+        // more), so this runs on the transaction's connection; the parameters are set as JdbcClient sets them.
+        return TransactionConnection.prepared(dataSource, READ_CHUNK, parameters, ps -> {
             ps.execute();
-            OptionalLong stored = OptionalLong.empty();
+            OptionalLong stored;
             try (ResultSet rs = ps.getResultSet()) {
-                if (rs.next()) {
-                    stored = OptionalLong.of(rs.getLong(1));
-                }
+                stored = PartitionOffsets.storedPosition(rs);
             }
             Set<UUID> applied = new HashSet<>();
             ps.getMoreResults();
@@ -215,17 +215,18 @@ public class ProjectionWriter {
         if (keys.isEmpty()) {
             return Map.of();
         }
-        List<String> workspaces = keys.stream().map(DocumentKey::workspaceId).toList();
-        List<String> documents = keys.stream().map(DocumentKey::documentId).toList();
         Map<DocumentKey, DocumentHead> found = new HashMap<>();
-        jdbc.query(LOAD_HEADS, ps -> {
-            ps.setArray(1, textArray(ps.getConnection(), workspaces));
-            ps.setArray(2, textArray(ps.getConnection(), documents));
-        }, rs -> {
+        jdbc.sql(LOAD_HEADS).params(headKeys(keys)).query(rs -> {
             DocumentHead head = head(rs);
             found.put(new DocumentKey(head.workspaceId(), head.documentId()), head);
         });
         return found;
+    }
+
+    /** The parameters of {@link #LOAD_HEADS}: workspace ids and document ids. */
+    private static List<Object> headKeys(Collection<DocumentKey> keys) {
+        return List.of(texts(keys.stream().map(DocumentKey::workspaceId).toArray()),
+                texts(keys.stream().map(DocumentKey::documentId).toArray()));
     }
 
     private static DocumentHead head(ResultSet rs) throws SQLException {
@@ -240,8 +241,8 @@ public class ProjectionWriter {
      * the base of a three-way merge. Empty for a version that does not exist.
      */
     public Optional<DocumentHead> loadVersionHead(DocumentKey key, long version) {
-        List<DocumentHead> found = jdbc.query(LOAD_VERSION_HEAD, (rs, n) -> head(rs), key.workspaceId(),
-                key.documentId(), version);
+        List<DocumentHead> found = jdbc.sql(LOAD_VERSION_HEAD).params(key.workspaceId(), key.documentId(), version)
+                .query((rs, n) -> head(rs)).list();
         return found.stream().findFirst();
     }
 
@@ -249,10 +250,7 @@ public class ProjectionWriter {
     public Map<String, Long> bodySizes(String workspaceId, Collection<String> digests) {
         Map<String, Long> sizes = new HashMap<>();
         if (!digests.isEmpty()) {
-            jdbc.query(BODY_SIZES, ps -> {
-                ps.setString(1, workspaceId);
-                ps.setArray(2, textArray(ps.getConnection(), List.copyOf(digests)));
-            }, rs -> {
+            jdbc.sql(BODY_SIZES).params(workspaceId, texts(digests.toArray())).query(rs -> {
                 sizes.put(rs.getString("digest"), rs.getLong("bytes"));
             });
         }
@@ -266,10 +264,7 @@ public class ProjectionWriter {
     public Map<String, String> loadBodies(String workspaceId, Collection<String> digests) {
         Map<String, String> bodies = new HashMap<>();
         if (!digests.isEmpty()) {
-            jdbc.query(LOAD_BODIES, ps -> {
-                ps.setString(1, workspaceId);
-                ps.setArray(2, textArray(ps.getConnection(), List.copyOf(digests)));
-            }, rs -> {
+            jdbc.sql(LOAD_BODIES).params(workspaceId, texts(digests.toArray())).query(rs -> {
                 bodies.put(rs.getString("digest"), rs.getString("body"));
             });
         }
@@ -281,11 +276,9 @@ public class ProjectionWriter {
             return Set.of();
         }
         Set<UUID> applied = new HashSet<>();
-        jdbc.query(APPLIED_BATCHES,
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("uuid", batchIds.toArray())),
-                rs -> {
-                    applied.add(rs.getObject(1, UUID.class));
-                });
+        jdbc.sql(APPLIED_BATCHES).params(uuids(batchIds)).query(rs -> {
+            applied.add(rs.getObject(1, UUID.class));
+        });
         return applied;
     }
 
@@ -295,15 +288,18 @@ public class ProjectionWriter {
             return Map.of();
         }
         Map<List<String>, AppliedBatch.KeyClaim> found = new HashMap<>();
-        jdbc.query(LOAD_KEYS, ps -> {
-            ps.setArray(1, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(0)).toList()));
-            ps.setArray(2, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(1)).toList()));
-            ps.setArray(3, textArray(ps.getConnection(), actorKeys.stream().map(k -> k.get(2)).toList()));
-        }, rs -> {
+        jdbc.sql(LOAD_KEYS).params(keyScopes(actorKeys)).query(rs -> {
             AppliedBatch.KeyClaim claim = keyClaim(rs);
             found.put(claim.scope(), claim);
         });
         return found;
+    }
+
+    /** The parameters of {@link #LOAD_KEYS}: actors, workspace ids and keys. */
+    private static List<Object> keyScopes(Collection<List<String>> scopes) {
+        return List.of(texts(scopes.stream().map(k -> k.get(0)).toArray()),
+                texts(scopes.stream().map(k -> k.get(1)).toArray()),
+                texts(scopes.stream().map(k -> k.get(2)).toArray()));
     }
 
     private static AppliedBatch.KeyClaim keyClaim(ResultSet rs) throws SQLException {
@@ -357,7 +353,7 @@ public class ProjectionWriter {
         columns.text(keys, AppliedBatch.KeyClaim::actor).text(keys, AppliedBatch.KeyClaim::workspaceId)
                 .text(keys, AppliedBatch.KeyClaim::key).text(keys, AppliedBatch.KeyClaim::requestHash)
                 .uuid(keys, AppliedBatch.KeyClaim::batchId).time(keys, AppliedBatch.KeyClaim::stampedAt);
-        jdbc.query(WRITE_CHUNK, columns::set, rs -> {
+        jdbc.sql(WRITE_CHUNK).params(columns.values()).query(rs -> {
         });
         signals.ifPresent(s -> s.announce(batches.stream().map(b -> b.result().batchId()).toList(),
                 batches.stream().filter(b -> !b.changes().isEmpty()).map(b -> b.result().workspaceId()).distinct()
@@ -391,16 +387,19 @@ public class ProjectionWriter {
             return List.copyOf(bodies.keys());
         }
         Set<List<String>> stored = new HashSet<>();
-        jdbc.query(STORED_BODIES, ps -> {
-            ps.setArray(1, textArray(ps.getConnection(), bodies.keys().stream().map(List::getFirst).toList()));
-            ps.setArray(2, textArray(ps.getConnection(), bodies.keys().stream().map(List::getLast).toList()));
-        }, rs -> {
-            stored.add(List.of(rs.getString(1), rs.getString(2)));
-        });
+        jdbc.sql(STORED_BODIES).params(texts(bodies.keys().stream().map(List::getFirst).toArray()),
+                texts(bodies.keys().stream().map(List::getLast).toArray())).query(rs -> {
+                    stored.add(List.of(rs.getString(1), rs.getString(2)));
+                });
         return bodies.keys().stream().filter(k -> !stored.contains(k)).toList();
     }
 
-    private static Array textArray(Connection connection, List<String> values) throws SQLException {
-        return connection.createArrayOf("text", values.toArray());
+    /** A {@code text[]} parameter (a new one per statement: it holds the driver's array until cleaned up). */
+    private static SqlArrayValue texts(Object[] values) {
+        return new SqlArrayValue("text", values);
+    }
+
+    private static SqlArrayValue uuids(Collection<UUID> values) {
+        return new SqlArrayValue("uuid", values.toArray());
     }
 }

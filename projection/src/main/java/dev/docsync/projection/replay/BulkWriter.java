@@ -1,6 +1,7 @@
 package dev.docsync.projection.replay;
 
 import dev.docsync.projection.Rows;
+import dev.docsync.projection.TransactionConnection;
 import dev.docsync.projection.apply.AppliedBatch;
 import dev.docsync.projection.apply.Body;
 import dev.docsync.projection.apply.DocumentChange;
@@ -9,7 +10,6 @@ import dev.docsync.projection.apply.DocumentKey;
 import dev.docsync.projection.apply.ProjectionWriter;
 import java.io.IOException;
 import java.io.StringReader;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,9 +17,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
 
 /**
  * What a replay writes, in bulk: history and batch results with {@code COPY}, documents and bodies in one statement
@@ -64,11 +67,17 @@ public final class BulkWriter {
     private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
-    private final JdbcTemplate jdbc;
+    /** Key claims per JDBC batch. */
+    private static final int CLAIMS_PER_BATCH = 500;
+
+    private final JdbcClient jdbc;
+    /** The same database as {@link #jdbc}: COPY and the batch of key claims run on its transaction's connection. */
+    private final DataSource dataSource;
     private final ProjectionWriter live;
 
-    BulkWriter(JdbcTemplate jdbc, ProjectionWriter live) {
-        this.jdbc = jdbc;
+    BulkWriter(DataSource dataSource, ProjectionWriter live) {
+        this.jdbc = JdbcClient.create(dataSource);
+        this.dataSource = dataSource;
         this.live = live;
     }
 
@@ -117,29 +126,23 @@ public final class BulkWriter {
         }
         if (!bodies.isEmpty()) {
             List<List<String>> keys = List.copyOf(bodies.keySet());
-            jdbc.update(INSERT_BODIES, ps -> {
-                ps.setArray(1, texts(ps.getConnection(), keys.stream().map(List::getFirst)));
-                ps.setArray(2, texts(ps.getConnection(), keys.stream().map(List::getLast)));
-                ps.setArray(3, texts(ps.getConnection(), keys.stream().map(bodies::get)));
-            });
+            jdbc.sql(INSERT_BODIES).params(texts(keys, List::getFirst), texts(keys, List::getLast),
+                    texts(keys, bodies::get)).update();
         }
         if (!finalStates.isEmpty()) {
             List<DocumentHead> heads = List.copyOf(finalStates.values());
-            jdbc.update(UPSERT_DOCUMENTS, ps -> {
-                Connection c = ps.getConnection();
-                ps.setArray(1, texts(c, heads.stream().map(DocumentHead::workspaceId)));
-                ps.setArray(2, texts(c, heads.stream().map(DocumentHead::documentId)));
-                ps.setArray(3, c.createArrayOf("bigint", heads.stream().map(DocumentHead::version).toArray()));
-                ps.setArray(4, texts(c, heads.stream().map(DocumentHead::title)));
-                ps.setArray(5, texts(c, heads.stream().map(DocumentHead::contentDigest)));
-                ps.setArray(6, texts(c, heads.stream().map(DocumentHead::yjsDigest)));
-                ps.setArray(7, c.createArrayOf("boolean", heads.stream().map(DocumentHead::deleted).toArray()));
-                ps.setArray(8, texts(c, heads.stream().map(d -> time(d.createdAt()))));
-                ps.setArray(9, texts(c, heads.stream().map(d -> time(d.updatedAt()))));
-                ps.setArray(10, texts(c, heads.stream().map(DocumentHead::updatedBy)));
-            });
+            jdbc.sql(UPSERT_DOCUMENTS).params(texts(heads, DocumentHead::workspaceId),
+                    texts(heads, DocumentHead::documentId),
+                    new SqlArrayValue("bigint", heads.stream().map(DocumentHead::version).toArray()),
+                    texts(heads, DocumentHead::title), texts(heads, DocumentHead::contentDigest),
+                    texts(heads, DocumentHead::yjsDigest),
+                    new SqlArrayValue("boolean", heads.stream().map(DocumentHead::deleted).toArray()),
+                    texts(heads, d -> time(d.createdAt())), texts(heads, d -> time(d.updatedAt())),
+                    texts(heads, DocumentHead::updatedBy)).update();
         }
-        jdbc.execute((Connection connection) -> {
+        // COPY needs the driver's own connection, and JdbcClient has no batches: both on the transaction's
+        // connection, as JdbcClient's statements are.
+        TransactionConnection.run(dataSource, null, connection -> {
             CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
             if (versions.length() > 0) {
                 copy(copy, COPY_VERSIONS, versions);
@@ -150,19 +153,28 @@ public final class BulkWriter {
             return null;
         });
         List<AppliedBatch.KeyClaim> claims = batches.stream().flatMap(b -> b.keyClaim().stream()).toList();
-        jdbc.batchUpdate(CLAIM_KEY, claims, 500, (ps, k) -> {
-            ps.setString(1, k.actor());
-            ps.setString(2, k.workspaceId());
-            ps.setString(3, k.key());
-            ps.setString(4, k.requestHash());
-            ps.setObject(5, k.batchId());
-            ps.setTimestamp(6, Rows.timestamp(k.stampedAt()));
-        });
+        if (!claims.isEmpty()) {
+            TransactionConnection.prepared(dataSource, CLAIM_KEY, List.of(), ps -> {
+                for (int i = 0; i < claims.size(); i++) {
+                    AppliedBatch.KeyClaim k = claims.get(i);
+                    ps.setString(1, k.actor());
+                    ps.setString(2, k.workspaceId());
+                    ps.setString(3, k.key());
+                    ps.setString(4, k.requestHash());
+                    ps.setObject(5, k.batchId());
+                    ps.setTimestamp(6, Rows.timestamp(k.stampedAt()));
+                    ps.addBatch();
+                    if ((i + 1) % CLAIMS_PER_BATCH == 0 || i + 1 == claims.size()) {
+                        ps.executeBatch();
+                    }
+                }
+                return null;
+            });
+        }
     }
 
-    private static java.sql.Array texts(Connection connection, java.util.stream.Stream<String> values)
-            throws SQLException {
-        return connection.createArrayOf("text", values.toArray());
+    private static <R> SqlArrayValue texts(List<R> rows, Function<R, String> value) {
+        return new SqlArrayValue("text", rows.stream().map(value).toArray());
     }
 
     /** A time as both COPY and a text cast read it: ISO-8601 in UTC, to the microsecond. */

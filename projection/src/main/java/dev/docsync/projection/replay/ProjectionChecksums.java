@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
 
 /**
  * Compares two projections in one database (two schemas) by checksum: history and batch results row by
@@ -34,17 +35,17 @@ public final class ProjectionChecksums {
     private record Table(String name, String key, String columns, String filter) {
     }
 
-    private final JdbcTemplate jdbc;
+    private final JdbcClient jdbc;
 
-    public ProjectionChecksums(JdbcTemplate jdbc) {
+    public ProjectionChecksums(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
     public List<TableComparison> compare(String liveSchema, String replaySchema, Map<Integer, Long> cutoff) {
         requireSchema(liveSchema);
         requireSchema(replaySchema);
-        Integer[] partitions = cutoff.keySet().toArray(Integer[]::new);
-        Long[] ends = cutoff.keySet().stream().map(cutoff::get).toArray(Long[]::new);
+        Object[] partitions = cutoff.keySet().toArray();
+        Object[] ends = cutoff.keySet().stream().map(cutoff::get).toArray();
         String changedAfterCutoff = """
                 not exists (select 1 from %s.document_versions x where x.workspace_id = d.workspace_id
                    and x.document_id = d.document_id and not %s)""".formatted(liveSchema, BEFORE_CUTOFF);
@@ -64,7 +65,7 @@ public final class ProjectionChecksums {
                         updated_at, updated_by""", changedAfterCutoff));
         List<TableComparison> results = new ArrayList<>();
         for (Table table : tables) {
-            Object[] args = {partitions, ends};
+            Cutoff args = new Cutoff(partitions, ends);
             String live = rows(liveSchema, table);
             String replay = rows(replaySchema, table);
             Object[] liveStats = stats(live, args);
@@ -86,22 +87,31 @@ public final class ProjectionChecksums {
                 .formatted(table.key(), table.columns(), schema, table.name(), alias, table.filter());
     }
 
-    private Object[] stats(String rows, Object[] args) {
-        return jdbc.queryForObject("select count(*), md5(coalesce(string_agg(md5(t), '' order by k), '')) from ("
-                + rows + ") r", (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, args);
+    /** The cutoff's partitions and end offsets, for {@link #BEFORE_CUTOFF}. */
+    private record Cutoff(Object[] partitions, Object[] ends) {
+
+        /** The parameters of one {@link #BEFORE_CUTOFF} (new arrays each time: each holds the driver's array). */
+        List<Object> parameters() {
+            return List.of(new SqlArrayValue("int4", partitions), new SqlArrayValue("int8", ends));
+        }
     }
 
-    private String firstDifference(String live, String replay, Object[] args) {
-        Object[] both = new Object[args.length * 2];
-        System.arraycopy(args, 0, both, 0, args.length);
-        System.arraycopy(args, 0, both, args.length, args.length);
-        List<String> found = jdbc.query("""
+    private Object[] stats(String rows, Cutoff args) {
+        return jdbc.sql("select count(*), md5(coalesce(string_agg(md5(t), '' order by k), '')) from ("
+                + rows + ") r").params(args.parameters())
+                .query((rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}).single();
+    }
+
+    private String firstDifference(String live, String replay, Cutoff args) {
+        List<Object> both = new ArrayList<>(args.parameters());
+        both.addAll(args.parameters());
+        List<String> found = jdbc.sql("""
                 select coalesce(l.k, r.k) as k, l.t as live, r.t as replay
                   from (%s) l full join (%s) r on l.k = r.k
                  where l.t is distinct from r.t
-                 order by 1 limit 1""".formatted(live, replay),
-                (rs, n) -> "key " + rs.getString("k") + ": live " + rs.getString("live") + " / replay "
-                        + rs.getString("replay"), both);
+                 order by 1 limit 1""".formatted(live, replay)).params(both)
+                .query((rs, n) -> "key " + rs.getString("k") + ": live " + rs.getString("live") + " / replay "
+                        + rs.getString("replay")).list();
         return found.isEmpty() ? "row counts differ" : found.getFirst();
     }
 

@@ -7,9 +7,6 @@ import dev.docsync.projection.apply.LogTopology;
 import dev.docsync.projection.apply.PartitionOffsets;
 import dev.docsync.projection.apply.ProjectionWriter;
 import javax.sql.DataSource;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -91,10 +88,9 @@ public final class ReplaySchemas {
     public Target target(String schema) {
         HikariDataSource pool = open(schema);
         JdbcClient client = JdbcClient.create(pool);
-        JdbcTemplate jdbc = new JdbcTemplate(pool);
-        ProjectionWriter writer = ProjectionWriter.withoutSignals(jdbc);
+        ProjectionWriter writer = ProjectionWriter.withoutSignals(pool);
         return new Target(new TransactionTemplate(new DataSourceTransactionManager(pool)), writer,
-                new BulkWriter(jdbc, writer), new PartitionOffsets(client), new LogTopology(client), pool);
+                new BulkWriter(pool, writer), new PartitionOffsets(client), new LogTopology(client), pool);
     }
 
     /** The projection's writers onto one schema (the live one's and the bulk one), and the pool they share. */
@@ -109,7 +105,7 @@ public final class ReplaySchemas {
 
     /** Checksums of the projection's tables, read in live's connection (schemas are named in the queries). */
     public ProjectionChecksums checksums() {
-        return new ProjectionChecksums(new JdbcTemplate(live));
+        return new ProjectionChecksums(jdbc);
     }
 
     /** How many partitions the replay in {@code schema} applied further than live (in {@code liveSchema}) has. */
