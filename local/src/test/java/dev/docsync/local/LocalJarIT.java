@@ -22,12 +22,15 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 /**
  * The executable jar as a user runs it (DESIGN §7): environment variables, the ready line, data kept across
  * restarts, a clean stop on SIGTERM (PostgreSQL stopped too) and recovery after {@code kill -9}. Its three starts of
- * the jar mostly wait, so it runs beside {@link HalfGigabyteJarIT} (each with its own data directory and ports).
+ * the jar mostly wait, so it runs beside {@link RunLocalHeapJarIT} (each with its own data directory and ports).
  */
 @Execution(ExecutionMode.CONCURRENT)
 class LocalJarIT {
 
     static final String SECRET = "local-jar-test-secret-with-enough-bytes!";
+    /** The heap {@code ./run-local} gives the stack (and the bench measures it with). */
+    static final String RUN_LOCAL_HEAP = "-Xmx384m";
+    static final int RUN_LOCAL_HEAP_MIB = 384;
     /**
      * This test's starts are about data kept across stops and crashes, not speed: the client compiler alone takes
      * ~20 s of CPU for a start instead of ~28 s, which the suites running beside it need.

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * The load shape of issue 19's "trickled bodies": one token opens 85 raw connections whose batch bodies (10 MiB
  * down to 160 bytes, largest first, one in five chunked) arrive a byte every 200 ms, while another tenant keeps
  * submitting batches until every trickled request is answered (or 40 s passed). Used in the shared stack and
- * against the jar under {@code -Xmx512m}.
+ * against the jar under {@code ./run-local}'s heap.
  */
 final class TrickledBodies {
 

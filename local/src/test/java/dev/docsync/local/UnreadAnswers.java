@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The load shape of issue 19's "unread answers": a viewer token opens {@code connections} connections that ask
  * for a 9.5 MB document and never read the answer (only its status line), while another tenant keeps reading
- * and writing. Used in the shared stack and against the jar under {@code -Xmx512m}.
+ * and writing. Used in the shared stack and against the jar under {@code ./run-local}'s heap.
  */
 final class UnreadAnswers {
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
  * DESIGN §6.8: answers in flight are bounded. 200 connections of one viewer ask for a 9.5 MB document and never
  * read it: only the actor's share of the answer budget is held (the rest are refused at once with 429/503 and
  * Retry-After, before the document is loaded), and another tenant is still served promptly.
- * {@link UnreadAnswersIT} runs the same load against the jar under {@code -Xmx512m}.
+ * {@link RunLocalHeapJarIT} runs the same load against the jar under {@code ./run-local}'s heap.
  */
 class UnreadAnswersIntegrationTest {
 
