@@ -10,6 +10,8 @@ import dev.docsync.contracts.DocumentData;
 import dev.docsync.contracts.EventHeaders;
 import dev.docsync.contracts.OperationEvent;
 import dev.docsync.contracts.OperationType;
+import dev.docsync.projection.apply.ProjectionRetention;
+import dev.docsync.projection.batches.ResultRetention;
 import dev.docsync.projection.replay.ProjectionChecksums.TableComparison;
 import dev.docsync.worker.replay.ReplayCommand;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +35,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -74,18 +79,14 @@ class UnappliableBatchIntegrationTest {
         assertThat(neighbourWrite.status()).as(neighbourWrite.text()).isEqualTo(200);
         assertThat(neighbourWrite.json().get("successful").asInt()).isEqualTo(1);
         String reader = stack.token("auditor", Map.of(ws, "viewer"));
-        poison.forEach((kind, events) -> {
-            Api.Response polled = stack.api.get(reader, "/api/v1/batches/" + events.getFirst().batchId());
-            assertThat(polled.status()).as(kind + ": " + polled.text()).isEqualTo(200);
-            JsonNode result = polled.json();
-            assertThat(result.get("status").asString()).as(kind).isEqualTo("completed");
-            assertThat(result.get("successful").asInt()).as(kind).isZero();
-            assertThat(result.get("failed").asInt()).as(kind).isEqualTo(events.size());
-            for (JsonNode op : result.get("results")) {
-                assertThat(op.get("status").asString()).as(kind).isEqualTo("error");
-                assertThat(op.get("error").get("code").asString()).as(kind).isEqualTo("unappliable");
-            }
-        });
+        assertRejected(reader, poison);
+        // The retention job as it runs when the results retention has passed since now (TestStack runs it every
+        // second anyway): a refused batch's result is kept for the whole retention, whatever its stamp.
+        Duration retention = stack.stack.worker().getBean(ResultRetention.class).results();
+        new TransactionTemplate(new DataSourceTransactionManager(stack.jdbc.getDataSource())).executeWithoutResult(
+                status -> new ProjectionRetention(JdbcClient.create(stack.jdbc))
+                        .pruneResults(Instant.now().minus(retention), 100_000));
+        assertRejected(reader, poison);
         assertThat(stack.api.document(reader, ws, "fine-1").status()).as("nothing of a refused batch applies")
                 .isEqualTo(404);
         Set<String> deadBatches = deadLetteredBatchIds(partition, poison.size());
@@ -98,6 +99,22 @@ class UnappliableBatchIntegrationTest {
         for (TableComparison table : replay.tables()) {
             assertThat(table.equal()).as(table.table() + ": " + table.firstDifference()).isTrue();
         }
+    }
+
+    /** Every batch of {@code poison} answers its poll as completed with every operation {@code unappliable}. */
+    private void assertRejected(String reader, Map<String, List<OperationEvent>> poison) {
+        poison.forEach((kind, events) -> {
+            Api.Response polled = stack.api.get(reader, "/api/v1/batches/" + events.getFirst().batchId());
+            assertThat(polled.status()).as(kind + ": " + polled.text()).isEqualTo(200);
+            JsonNode result = polled.json();
+            assertThat(result.get("status").asString()).as(kind).isEqualTo("completed");
+            assertThat(result.get("successful").asInt()).as(kind).isZero();
+            assertThat(result.get("failed").asInt()).as(kind).isEqualTo(events.size());
+            for (JsonNode op : result.get("results")) {
+                assertThat(op.get("status").asString()).as(kind).isEqualTo("error");
+                assertThat(op.get("error").get("code").asString()).as(kind).isEqualTo("unappliable");
+            }
+        });
     }
 
     private static OperationEvent event(String ws, String documentId, String clientId, String title, String content) {

@@ -49,10 +49,12 @@ public final class PartitionBuffer {
         committed = offset;
     }
 
-    /** Adds one event read at {@code offset}: complete (or rejected) if it completed its batch. */
-    Gathered add(OperationEvent event, long offset) {
-        Gathering gathering = gathering(event.batchId(), event.workspaceId(), event.count(), offset,
-                event.stampedAt());
+    /**
+     * Adds one event read at {@code offset} and logged at {@code loggedAt} (its record's timestamp): complete (or
+     * rejected) if it completed its batch.
+     */
+    Gathered add(OperationEvent event, long offset, Instant loggedAt) {
+        Gathering gathering = gathering(event.batchId(), event.workspaceId(), event.count(), offset, loggedAt);
         if (!gathering.add(event)) {
             return Gathered.INCOMPLETE;
         }
@@ -88,10 +90,11 @@ public final class PartitionBuffer {
         LogPosition position = new LogPosition(partition, offset);
         List<OperationEvent> readable = Arrays.stream(gathering.events).filter(Objects::nonNull).toList();
         if (gathering.reasons.isEmpty()) {
-            return new Gathered.Complete(new GatheredBatch(readable, position));
+            return new Gathered.Complete(new GatheredBatch(readable, position, gathering.loggedAt));
         }
-        return new Gathered.Rejected(new GatheredBatch(readable, position, new GatheredBatch.Unreadable(batchId,
-                gathering.workspaceId, gathering.events.length, gathering.loggedAt, gathering.reasons)));
+        return new Gathered.Rejected(new GatheredBatch(readable, position, gathering.loggedAt,
+                new GatheredBatch.Unreadable(batchId, gathering.workspaceId, gathering.events.length,
+                        gathering.reasons)));
     }
 
     /** Where to resume after everything up to {@code nextOffset} has been read and its complete batches applied. */

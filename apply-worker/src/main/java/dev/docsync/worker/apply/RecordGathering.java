@@ -17,7 +17,7 @@ final class RecordGathering {
     static Gathered gather(PartitionBuffer partition, ConsumerRecord<String, byte[]> record, EventDecoder decoder,
             ChunkApplier.Rejections rejections) {
         try {
-            return partition.add(decoder.decode(record.value()), record.offset());
+            return partition.add(decoder.decode(record.value()), record.offset(), loggedAt(record));
         } catch (RuntimeException e) {
             // Reading and gathering are pure: an event that fails here fails every time.
             rejections.unreadable(record, e);
@@ -36,10 +36,15 @@ final class RecordGathering {
             int seq = Integer.parseInt(header(record, EventHeaders.SEQ));
             int count = Integer.parseInt(header(record, EventHeaders.COUNT));
             return partition.addUnreadable(batchId, record.key(), seq, count, record.offset(),
-                    Instant.ofEpochMilli(record.timestamp()), String.valueOf(reason.getMessage()));
+                    loggedAt(record), String.valueOf(reason.getMessage()));
         } catch (RuntimeException notAttributable) {
             return Gathered.INCOMPLETE;
         }
+    }
+
+    /** The record's timestamp, as the log holds it (replay reads the same). */
+    private static Instant loggedAt(ConsumerRecord<String, byte[]> record) {
+        return Instant.ofEpochMilli(record.timestamp());
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {

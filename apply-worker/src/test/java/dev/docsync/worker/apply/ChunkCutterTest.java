@@ -29,7 +29,7 @@ class ChunkCutterTest {
     /** What {@code ChunkApplier.apply} does with each record. */
     private void read(OperationEvent event, long offset) {
         long resumeBefore = buffer.resumeOffset(offset);
-        if (buffer.add(event, offset) instanceof Gathered.Complete(GatheredBatch complete)) {
+        if (buffer.add(event, offset, event.stampedAt()) instanceof Gathered.Complete(GatheredBatch complete)) {
             cutter.add(complete, resumeBefore);
         }
     }

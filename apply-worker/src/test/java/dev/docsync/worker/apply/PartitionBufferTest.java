@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class PartitionBufferTest {
 
+    private static final Instant LOGGED = Instant.parse("2026-12-03T12:00:00Z");
+
     /** The batch {@code gathered} completed, readable or not. */
     private static GatheredBatch completed(Gathered gathered) {
         return switch (gathered) {
@@ -33,14 +35,14 @@ class PartitionBufferTest {
         UUID a = UUID.randomUUID();
         UUID b = UUID.randomUUID();
 
-        assertThat(buffer.add(event(a, 0, 2), 100)).isEqualTo(Gathered.INCOMPLETE);
-        assertThat(completed(buffer.add(event(b, 0, 1), 101))).satisfies(done -> {
+        assertThat(buffer.add(event(a, 0, 2), 100, LOGGED)).isEqualTo(Gathered.INCOMPLETE);
+        assertThat(completed(buffer.add(event(b, 0, 1), 101, LOGGED))).satisfies(done -> {
             assertThat(done.batchId()).isEqualTo(b);
             assertThat(done.position()).isEqualTo(new LogPosition(3, 101));
         });
         assertThat(buffer.resumeOffset(102)).isEqualTo(100);
 
-        GatheredBatch done = completed(buffer.add(event(a, 1, 2), 102));
+        GatheredBatch done = completed(buffer.add(event(a, 1, 2), 102, LOGGED));
 
         assertThat(done.events()).extracting(OperationEvent::seq).containsExactly(0, 1);
         assertThat(done.position()).isEqualTo(new LogPosition(3, 102));
@@ -52,10 +54,10 @@ class PartitionBufferTest {
         PartitionBuffer buffer = new PartitionBuffer(0, 0);
         UUID a = UUID.randomUUID();
 
-        assertThat(buffer.add(event(a, 2, 3), 0)).isEqualTo(Gathered.INCOMPLETE);
-        assertThat(buffer.add(event(a, 2, 3), 1)).isEqualTo(Gathered.INCOMPLETE);
-        assertThat(buffer.add(event(a, 0, 3), 2)).isEqualTo(Gathered.INCOMPLETE);
-        GatheredBatch done = completed(buffer.add(event(a, 1, 3), 3));
+        assertThat(buffer.add(event(a, 2, 3), 0, LOGGED)).isEqualTo(Gathered.INCOMPLETE);
+        assertThat(buffer.add(event(a, 2, 3), 1, LOGGED)).isEqualTo(Gathered.INCOMPLETE);
+        assertThat(buffer.add(event(a, 0, 3), 2, LOGGED)).isEqualTo(Gathered.INCOMPLETE);
+        GatheredBatch done = completed(buffer.add(event(a, 1, 3), 3, LOGGED));
 
         assertThat(done.events()).extracting(OperationEvent::seq).containsExactly(0, 1, 2);
         assertThat(buffer.incompleteBatches()).isEmpty();
@@ -65,10 +67,11 @@ class PartitionBufferTest {
     void anEventDisagreeingAboutItsBatchSizeIsRefused() {
         PartitionBuffer buffer = new PartitionBuffer(0, 0);
         UUID a = UUID.randomUUID();
-        buffer.add(event(a, 0, 3), 0);
+        buffer.add(event(a, 0, 3), 0, LOGGED);
 
-        assertThatThrownBy(() -> buffer.add(event(a, 1, 2), 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> buffer.add(event(UUID.randomUUID(), 0, PartitionBuffer.MAX_EVENTS_PER_BATCH + 1), 2))
+        assertThatThrownBy(() -> buffer.add(event(a, 1, 2), 1, LOGGED)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> buffer.add(event(UUID.randomUUID(), 0, PartitionBuffer.MAX_EVENTS_PER_BATCH + 1), 2,
+                LOGGED))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(buffer.incompleteBatches()).containsExactly(a);
     }
@@ -78,11 +81,11 @@ class PartitionBufferTest {
         PartitionBuffer buffer = new PartitionBuffer(0, 10);
         UUID a = UUID.randomUUID();
 
-        assertThat(buffer.add(event(a, 0, 3), 10)).isEqualTo(Gathered.INCOMPLETE);
+        assertThat(buffer.add(event(a, 0, 3), 10, LOGGED)).isEqualTo(Gathered.INCOMPLETE);
         assertThat(buffer.addUnreadable(a, "ws", 1, 3, 11, Instant.EPOCH, "bad json")).isEqualTo(Gathered.INCOMPLETE);
         assertThat(buffer.addUnreadable(a, "ws", 1, 3, 12, Instant.EPOCH, "bad json again")).isEqualTo(Gathered.INCOMPLETE);
         assertThat(buffer.resumeOffset(13)).isEqualTo(10);
-        Gathered gathered = buffer.add(event(a, 2, 3), 13);
+        Gathered gathered = buffer.add(event(a, 2, 3), 13, LOGGED.plusSeconds(1));
 
         assertThat(gathered).isInstanceOf(Gathered.Rejected.class);
         GatheredBatch done = completed(gathered);
@@ -91,6 +94,7 @@ class PartitionBufferTest {
         assertThat(done.events()).extracting(OperationEvent::seq).containsExactly(0, 2);
         assertThat(done.unreadable().orElseThrow().reasons()).isEqualTo(java.util.Map.of(1, "bad json"));
         assertThat(done.unreadable().orElseThrow().count()).isEqualTo(3);
+        assertThat(done.loggedAt()).as("the log's timestamp of its first record").isEqualTo(LOGGED);
         assertThat(buffer.resumeOffset(14)).isEqualTo(14);
     }
 }

@@ -144,14 +144,24 @@ public class BatchApplier {
         OperationEvent head = batch.events().isEmpty() ? null : batch.first();
         BatchResult result = BatchResult.completed(batch.batchId(), StorableText.sanitize(batch.workspaceId()),
                 head == null || head.atomic(), results);
-        Instant stamp = head == null ? batch.unreadable().orElseThrow().loggedAt() : head.stampedAt();
+        Instant stamp = head == null ? batch.loggedAt() : head.stampedAt();
         return new AppliedBatch(result, head == null ? UNKNOWN_ACTOR : StorableText.sanitize(head.actor()),
-                storable(stamp), batch.position(), List.of());
+                storable(stamp, batch.loggedAt()), batch.position(), List.of());
     }
 
-    /** PostgreSQL's timestamps end in 294276 AD; a stamp beyond years 1–9999 (never ingest's) is recorded as the epoch. */
-    private static Instant storable(Instant stamp) {
-        return stamp.isBefore(FIRST_STORED_STAMP) || stamp.isAfter(LAST_STORED_STAMP) ? Instant.EPOCH : stamp;
+    /**
+     * The stamp a rejection is recorded with. PostgreSQL's timestamps end in 294276 AD, and a stamp beyond years
+     * 1–9999 (never ingest's) may be what was refused: such a batch is recorded at the log's timestamp of its first
+     * record (clamped into those years), which replay reads too. Its result is then kept for the retention from
+     * about when it was written, as any other; the epoch, recorded before, was pruned at once (a refused caller
+     * could not read why).
+     */
+    static Instant storable(Instant stamp, Instant loggedAt) {
+        if (!stamp.isBefore(FIRST_STORED_STAMP) && !stamp.isAfter(LAST_STORED_STAMP)) {
+            return stamp;
+        }
+        return loggedAt.isBefore(FIRST_STORED_STAMP) ? FIRST_STORED_STAMP
+                : loggedAt.isAfter(LAST_STORED_STAMP) ? LAST_STORED_STAMP : loggedAt;
     }
 
     private static final Instant FIRST_STORED_STAMP = Instant.parse("0001-01-01T00:00:00Z");
@@ -198,7 +208,7 @@ public class BatchApplier {
         BatchResult result = BatchResult.completed(unreadable.batchId(), unreadable.workspaceId(),
                 head == null || head.atomic(), results);
         return new AppliedBatch(result, head == null ? UNKNOWN_ACTOR : head.actor(),
-                head == null ? unreadable.loggedAt() : head.stampedAt(), batch.position(), List.of());
+                head == null ? batch.loggedAt() : head.stampedAt(), batch.position(), List.of());
     }
 
     private static String abbreviate(String reason) {

@@ -286,8 +286,8 @@ class BatchApplierTest {
         Instant at = Instant.parse("2026-01-01T00:00:00Z");
         OperationEvent readable = new OperationEvent(1, batchId, WS, 0, 2, false, "actor", at, "c0",
                 OperationType.CREATE, "d0", null, new DocumentData("t", null, null));
-        GatheredBatch batch = new GatheredBatch(List.of(readable), new LogPosition(0, 7),
-                new GatheredBatch.Unreadable(batchId, WS, 2, Instant.EPOCH, Map.of(1, "not json")));
+        GatheredBatch batch = new GatheredBatch(List.of(readable), new LogPosition(0, 7), Instant.EPOCH,
+                new GatheredBatch.Unreadable(batchId, WS, 2, Map.of(1, "not json")));
 
         AppliedBatch applied = applier.unreadable(batch);
 
@@ -299,6 +299,27 @@ class BatchApplierTest {
         assertThat(applied.result().results().get(0).clientId()).isEqualTo("c0");
         assertThat(applied.result().results().get(1).error().message()).contains("operation 1", "not json");
         assertThat(applied.stampedAt()).isEqualTo(at);
+    }
+
+    @Test
+    void aRefusedBatchKeepsAStorableStampAndOtherwiseIsRecordedAtItsLogTime() {
+        Instant logged = Instant.parse("2026-12-03T12:00:00Z");
+        for (Instant stamp : List.of(Instant.parse("+300000-01-01T00:00:00Z"), Instant.parse("-5000-01-01T00:00:00Z"),
+                Instant.MAX, Instant.MIN)) {
+            assertThat(applier.unappliable(refused(stamp, logged), "refused").stampedAt()).as(stamp.toString())
+                    .isEqualTo(logged);
+        }
+        assertThat(applier.unappliable(refused(T0, logged), "refused").stampedAt()).isEqualTo(T0);
+        assertThat(applier.unappliable(refused(Instant.MAX, Instant.ofEpochMilli(Long.MAX_VALUE)), "refused")
+                .stampedAt()).isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
+        assertThat(applier.unappliable(refused(Instant.MIN, Instant.ofEpochMilli(Long.MIN_VALUE)), "refused")
+                .stampedAt()).isEqualTo(Instant.parse("0001-01-01T00:00:00Z"));
+    }
+
+    private static GatheredBatch refused(Instant stamp, Instant loggedAt) {
+        return new GatheredBatch(List.of(new OperationEvent(1, UUID.randomUUID(), WS, 0, 1, false, "actor", stamp,
+                "c0", OperationType.CREATE, "d0", null, new DocumentData("t", "x", null))), new LogPosition(0, 3),
+                loggedAt);
     }
 
     private static final String THREE_PARAGRAPHS = "Intro by Alice.\n\nMiddle by Bob.\n\nEnd by Carol.\n";
