@@ -54,7 +54,7 @@ export async function startStack(): Promise<RunningStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "docsync-client-tests-"));
   const jwtSecret = "client-tests-secret-0123456789abcdef-0123456789";
   const demoDir = join(clientsDir, "demo", "dist");
-  const child = spawn(javaBinary(), ["-Xmx512m", "-jar", jar], {
+  const child = spawn(javaBinary(), ["-Xmx384m", "-jar", jar], {
     env: {
       ...process.env,
       SERVER_PORT: String(port),

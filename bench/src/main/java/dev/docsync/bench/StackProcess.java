@@ -27,7 +27,7 @@ final class StackProcess implements AutoCloseable {
     private static final Pattern WORKER_MANAGEMENT = Pattern.compile("apply-worker management .* at (http://\\S+/actuator)");
     private static final Pattern REPLAY = Pattern.compile("applied ([\\d,]+) events .* in ([\\d,]+) ms: ([\\d,]+) events/s");
 
-    static final String STACK_HEAP = "-Xmx512m";
+    static final String STACK_HEAP = "-Xmx384m";
 
     private final String java;
     private final Path jar;

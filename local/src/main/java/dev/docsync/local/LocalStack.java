@@ -190,7 +190,12 @@ public final class LocalStack implements AutoCloseable {
                 .run(arguments(Map.of(
                         // One consumer thread per partition of the default topic: apply transactions of different
                         // partitions overlap their commits (bench: 4 clients 4,116 → 5,106 ops/s).
-                        "docsync.worker.concurrency", "12"),
+                        "docsync.worker.concurrency", "12",
+                        // Twelve consumers share one heap with everything else here: each fetches at most 4 MiB
+                        // (a larger event still comes, alone) and hands over at most 500 records a poll.
+                        "spring.kafka.consumer.max-poll-records", "500",
+                        "spring.kafka.consumer.properties.fetch.max.bytes", String.valueOf(4 * 1024 * 1024),
+                        "spring.kafka.consumer.properties.max.partition.fetch.bytes", String.valueOf(1024 * 1024)),
                         specific));
         log.info("apply-worker management (health, prometheus) at http://localhost:{}/actuator",
                 managementPort(context));

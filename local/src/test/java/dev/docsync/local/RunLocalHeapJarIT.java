@@ -124,7 +124,13 @@ class RunLocalHeapJarIT {
         assertThat(stack.outputSoFar()).doesNotContain("OutOfMemoryError");
         assertThat(unread.neighbourStatuses()).containsOnly(200);
         assertThat(trickled.neighbourStatuses()).containsOnly(200);
-        assertThat(heapAfterTrickle).as("heap peak (MiB)").isLessThan(LocalJarIT.RUN_LOCAL_HEAP_MIB);
+        // Before a collection the heap may well be full (G1 uses all of it). A full collection that frees almost
+        // nothing is a heap run out.
+        int retained = retainedByFullCollectionsMib(linesBefore);
+        System.out.printf("JAR %s slow clients: full collections left at most %d MiB%n", LocalJarIT.RUN_LOCAL_HEAP,
+                retained);
+        assertThat(retained).as("heap left by a full collection (MiB)")
+                .isLessThan(LocalJarIT.RUN_LOCAL_HEAP_MIB * 9 / 10);
     }
 
     @Test
@@ -175,12 +181,21 @@ class RunLocalHeapJarIT {
 
     /** The largest heap occupancy before a collection since line {@code from} of the GC log ({@code 300M->120M}). */
     private static int heapPeakMib(int from) throws IOException {
+        return largest(from, 1, "Pause");
+    }
+
+    /** The most heap a full collection since line {@code from} left (the {@code 120M} of {@code 300M->120M}); 0: none. */
+    private static int retainedByFullCollectionsMib(int from) throws IOException {
+        return largest(from, 2, "Pause Full");
+    }
+
+    private static int largest(int from, int group, String pause) throws IOException {
         List<String> lines = gcLines();
         int peak = 0;
         for (String line : lines.subList(Math.min(from, lines.size()), lines.size())) {
             Matcher m = GC_LINE.matcher(line);
-            if (m.find()) {
-                peak = Math.max(peak, Integer.parseInt(m.group(1)));
+            if (line.contains(pause) && m.find()) {
+                peak = Math.max(peak, Integer.parseInt(m.group(group)));
             }
         }
         return peak;
