@@ -55,9 +55,7 @@ public final class LocalPostgres implements AutoCloseable {
                 .setCleanDataDirectory(false)
                 .setPort(port)
                 .setServerConfig("max_connections", "200")
-                // Part of the local stack's 1 GB (DESIGN §8, decisions: "Where the stack's memory goes"); the data
-                // beyond it is read from the OS's page cache.
-                .setServerConfig("shared_buffers", "96MB")
+                .setServerConfig("shared_buffers", "128MB")
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .start();
     }
