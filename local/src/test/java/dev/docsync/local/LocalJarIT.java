@@ -29,8 +29,8 @@ class LocalJarIT {
 
     static final String SECRET = "local-jar-test-secret-with-enough-bytes!";
     /** The heap {@code ./run-local} gives the stack (and the bench measures it with). */
-    static final String RUN_LOCAL_HEAP = "-Xmx384m";
     static final int RUN_LOCAL_HEAP_MIB = 384;
+    static final String RUN_LOCAL_HEAP = "-Xmx" + RUN_LOCAL_HEAP_MIB + "m";
     /**
      * This test's starts are about data kept across stops and crashes, not speed: the client compiler alone takes
      * ~20 s of CPU for a start instead of ~28 s, which the suites running beside it need.

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -165,14 +166,7 @@ class RunLocalHeapJarIT {
 
     /** The heap left by the first full collection since line {@code from} of the GC log. */
     private static Optional<Integer> liveAfterFullCollection(int from) throws IOException {
-        List<String> lines = gcLines();
-        for (String line : lines.subList(Math.min(from, lines.size()), lines.size())) {
-            Matcher m = GC_LINE.matcher(line);
-            if (line.contains("Pause Full") && m.find()) {
-                return Optional.of(Integer.parseInt(m.group(2)));
-            }
-        }
-        return Optional.empty();
+        return collections(from, "Pause Full").stream().map(m -> Integer.parseInt(m.group(2))).findFirst();
     }
 
     private static List<String> gcLines() throws IOException {
@@ -190,14 +184,19 @@ class RunLocalHeapJarIT {
     }
 
     private static int largest(int from, int group, String pause) throws IOException {
+        return collections(from, pause).stream().mapToInt(m -> Integer.parseInt(m.group(group))).max().orElse(0);
+    }
+
+    /** The {@code 300M->120M(384M)} of each GC log line since line {@code from} that names {@code pause}. */
+    private static List<MatchResult> collections(int from, String pause) throws IOException {
         List<String> lines = gcLines();
-        int peak = 0;
+        List<MatchResult> found = new ArrayList<>();
         for (String line : lines.subList(Math.min(from, lines.size()), lines.size())) {
             Matcher m = GC_LINE.matcher(line);
             if (line.contains(pause) && m.find()) {
-                peak = Math.max(peak, Integer.parseInt(m.group(group)));
+                found.add(m.toMatchResult());
             }
         }
-        return peak;
+        return found;
     }
 }
