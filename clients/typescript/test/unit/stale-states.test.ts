@@ -4,9 +4,9 @@ import { nextBatch, queueCreate, queueUpdate, settleBatch } from "../../src/queu
 import { openStore, type Store } from "../../src/store.js";
 import type { BatchRequest, DocumentView } from "../../src/types.js";
 
-// Flow 2 of the demo's e2e test once ended with Beta's title not the one typed offline (typing that went astray in the demo's editor, see
-// demo/test/editor.test.ts). The device's side of that suspicion, pinned here: a server state arriving from the change
-// feed or the stream, before or after the answer to a push, never replaces a copy whose edits are newer than it.
+// Flow 2 of the demo's e2e test once ended with Beta's title not the one typed offline: typing that went astray in the
+// demo's editor (demo/test/editor.test.ts). The device's side of that suspicion, pinned here: a server state arriving
+// from the change feed or the stream, before or after the answer to a push, never replaces a copy with newer edits.
 
 const NOW = "2026-12-01T00:00:00.000Z";
 let opened: Store[] = [];
