@@ -10,13 +10,23 @@ async function createDocument(page: Page, title: string, content = ""): Promise<
   const before = await page.locator("[data-testid^=doc-]").count();
   await page.getByTestId("new-document").click();
   await expect.poll(() => page.locator("[data-testid^=doc-]").count()).toBe(before + 1);
+  await expect.poll(() => page.getByTestId("title-input").inputValue()).toBe("Untitled"); // the editor shows the new one
   await edit(page, title, content);
   await expect.poll(() => page.locator(`[data-title="${title}"]`).count()).toBe(1);
 }
 
+/** Selects a document in the list and waits until the editor shows it (typing before that went into the old one). */
+async function open(page: Page, selector: string, title: string): Promise<void> {
+  await page.locator(selector).click();
+  await expect.poll(() => page.getByTestId("title-input").inputValue()).toBe(title);
+}
+
+/** Types into the editor and saves once the fields hold exactly what was typed. */
 async function edit(page: Page, title?: string, content?: string): Promise<void> {
   if (title !== undefined) await page.getByTestId("title-input").fill(title);
   if (content !== undefined) await page.getByTestId("content-input").fill(content);
+  if (title !== undefined) await expect.poll(() => page.getByTestId("title-input").inputValue()).toBe(title);
+  if (content !== undefined) await expect.poll(() => page.getByTestId("content-input").inputValue()).toBe(content);
   await page.getByTestId("save-button").click();
 }
 
@@ -67,9 +77,9 @@ describe("the demo page in headless Chromium against the real local stack", () =
 
     await page.getByTestId("offline-switch").check();
     for (const title of ["Gamma", "Delta", "Epsilon"]) await createDocument(page, title);
-    await page.locator('[data-title="Alpha"]').click();
+    await open(page, '[data-title="Alpha"]', "Alpha");
     await edit(page, "Alpha v2", "edited offline");
-    await page.locator('[data-title="Beta"]').click();
+    await open(page, '[data-title="Beta"]', "Beta");
     await edit(page, "Beta v2");
     await expect.poll(async () => (await marks(page)).filter((m) => m === "pending").length).toBe(5);
     await page.getByTestId("sync-button").click(); // offline: nothing leaves the browser
@@ -104,9 +114,9 @@ describe("the demo page in headless Chromium against the real local stack", () =
 
     // Edits reach the other page live (issue 21), so for a conflict Bob edits offline while Alice edits.
     await bob.getByTestId("offline-switch").check();
-    await bob.locator('[data-title="Shared"]').click();
+    await open(bob, '[data-title="Shared"]', "Shared");
     await edit(bob, "Shared (Bob)");
-    await alice.locator('[data-title="Shared"]').click();
+    await open(alice, '[data-title="Shared"]', "Shared");
     await edit(alice, "Shared (Alice)");
     await alice.getByTestId("sync-button").click();
     await expect.poll(() => mark(alice, "Shared (Alice)")).toBe("synced");
@@ -129,13 +139,12 @@ describe("the demo page in headless Chromium against the real local stack", () =
     // edits his stale copy; back online Bob has a conflict and keeps theirs.
     await expect.poll(() => alice.locator(`[data-testid=doc-${id}]`).getAttribute("data-title")).toBe("Shared (Bob)");
     await bob.getByTestId("offline-switch").check();
-    await alice.locator(`[data-testid=doc-${id}]`).click();
-    await expect.poll(() => alice.getByTestId("title-input").inputValue()).toBe("Shared (Bob)");
+    await open(alice, `[data-testid=doc-${id}]`, "Shared (Bob)");
     await edit(alice, undefined, "Alice's content");
     await alice.getByTestId("sync-button").click();
     await expect.poll(async () => (await serverDocument(ws, id)).version).toBe(base + 3);
 
-    await bob.locator(`[data-testid=doc-${id}]`).click();
+    await open(bob, `[data-testid=doc-${id}]`, "Shared (Bob)");
     await edit(bob, undefined, "Bob's content");
     await bob.getByTestId("offline-switch").uncheck();
     await expect.poll(() => bob.getByTestId("conflict-theirs").locator("pre").textContent()).toBe("Alice's content");

@@ -31,8 +31,10 @@ describe("two users in two Chromium contexts", () => {
     await alice.getByTestId("new-document").click();
     await expect.poll(() => alice.locator("[data-testid^=doc-]").count()).toBe(1);
     const id = ((await alice.locator("[data-testid^=doc-]").first().getAttribute("data-testid")) ?? "").replace(/^doc-/, "");
+    await expect.poll(() => alice.getByTestId("title-input").inputValue()).toBe("Untitled"); // the editor shows it
     await alice.getByTestId("title-input").fill("Written by Alice");
     await alice.getByTestId("content-input").fill("Bob sees this without pressing Sync.");
+    await expect.poll(() => alice.getByTestId("title-input").inputValue()).toBe("Written by Alice");
     await alice.getByTestId("save-button").click();
     const saved = Date.now();
     await alice.screenshot({ path: `${shots}live-1-alice-edits.png` });
@@ -45,6 +47,7 @@ describe("two users in two Chromium contexts", () => {
 
     // And back: bob's edit reaches alice's page the same way.
     await bob.getByTestId("title-input").fill("Answered by Bob");
+    await expect.poll(() => bob.getByTestId("title-input").inputValue()).toBe("Answered by Bob");
     await bob.getByTestId("save-button").click();
     await expect.poll(() => titleAt(alice, id), { timeout: 15_000 }).toBe("Answered by Bob");
     await alice.screenshot({ path: `${shots}live-3-alice-sees-bob.png` });
