@@ -75,11 +75,17 @@ class DocumentWriteController {
     ResponseEntity<?> create(@PathVariable String workspaceId, HttpServletRequest http,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             @AuthenticationPrincipal Jwt jwt) {
+        // The append returns before the wait: the body and the parsed document are garbage while the caller waits.
+        return answer(workspaceId, appendCreate(workspaceId, http, idempotencyKey, jwt), HttpStatus.CREATED, http);
+    }
+
+    private SingleOperations.Appended appendCreate(String workspaceId, HttpServletRequest http, String idempotencyKey,
+            Jwt jwt) {
         Caller caller = writer(jwt, workspaceId);
         byte[] bytes = bodies.read(http);
         BatchRequestParser.ParsedDocument body = parse(bytes, true);
-        return apply(workspaceId, caller, new OperationRequest(null, OperationType.CREATE, body.documentId(), null,
-                body.data()), HttpStatus.CREATED, idempotencyKey, identity(http, null, bytes), http);
+        return operations.append(workspaceId, caller.actor(), new OperationRequest(null, OperationType.CREATE,
+                body.documentId(), null, body.data()), idempotencyKey, identity(http, null, bytes));
     }
 
     @Operation(summary = "Change the given fields of one document; If-Match required",
@@ -94,12 +100,18 @@ class DocumentWriteController {
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey, HttpServletRequest http,
             @AuthenticationPrincipal Jwt jwt) {
+        return answer(workspaceId, appendUpdate(workspaceId, documentId, ifMatch, idempotencyKey, http, jwt),
+                HttpStatus.OK, http);
+    }
+
+    private SingleOperations.Appended appendUpdate(String workspaceId, String documentId, String ifMatch,
+            String idempotencyKey, HttpServletRequest http, Jwt jwt) {
         Caller caller = writer(jwt, workspaceId);
         Long baseVersion = IfMatch.parse(ifMatch);
         byte[] bytes = bodies.read(http);
         BatchRequestParser.ParsedDocument body = parse(bytes, false);
-        return apply(workspaceId, caller, new OperationRequest(null, OperationType.UPDATE, documentId, baseVersion,
-                body.data()), HttpStatus.OK, idempotencyKey, identity(http, ifMatch, bytes), http);
+        return operations.append(workspaceId, caller.actor(), new OperationRequest(null, OperationType.UPDATE,
+                documentId, baseVersion, body.data()), idempotencyKey, identity(http, ifMatch, bytes));
     }
 
     @Operation(summary = "Delete one document; If-Match required")
@@ -113,8 +125,9 @@ class DocumentWriteController {
             HttpServletRequest http, @AuthenticationPrincipal Jwt jwt) {
         Caller caller = writer(jwt, workspaceId);
         Long baseVersion = IfMatch.parse(ifMatch);
-        return apply(workspaceId, caller, new OperationRequest(null, OperationType.DELETE, documentId, baseVersion,
-                DocumentData.EMPTY), HttpStatus.NO_CONTENT, idempotencyKey, identity(http, ifMatch, new byte[0]), http);
+        return answer(workspaceId, operations.append(workspaceId, caller.actor(), new OperationRequest(null,
+                OperationType.DELETE, documentId, baseVersion, DocumentData.EMPTY), idempotencyKey,
+                identity(http, ifMatch, new byte[0])), HttpStatus.NO_CONTENT, http);
     }
 
     /** What makes two single-document requests the same request: method, path, precondition and body. */
@@ -139,10 +152,9 @@ class DocumentWriteController {
         };
     }
 
-    private ResponseEntity<?> apply(String workspaceId, Caller caller, OperationRequest operation,
-            HttpStatus success, String idempotencyKey, byte[] request, HttpServletRequest http) {
-        SingleOperations.Applied applied = operations.apply(workspaceId, caller.actor(), operation, idempotencyKey,
-                request);
+    private ResponseEntity<?> answer(String workspaceId, SingleOperations.Appended appended, HttpStatus success,
+            HttpServletRequest http) {
+        SingleOperations.Applied applied = operations.answer(appended);
         // An applied write whose document does not fit the answer budget now answers 202 + Location (never 429/503:
         // it has applied), like one that has not applied yet.
         if (applied.result().isEmpty() || !fits(workspaceId, applied.result().get(), success, http)) {
