@@ -62,6 +62,7 @@ public final class Bench {
             d.put("baseline_seconds_per_cell", perBaselineCell.toMillis() / 1000.0);
             d.put("replays", replays);
             d.put("stack_heap", StackProcess.STACK_HEAP);
+            d.put("stack_malloc_arenas", StackProcess.RUN_LOCAL_MALLOC_ARENAS);
             String extra = System.getenv("DOCSYNC_BENCH_STACK_OPTS");
             if (extra != null && !extra.isBlank()) {
                 d.put("stack_opts", extra);

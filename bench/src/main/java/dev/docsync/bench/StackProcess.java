@@ -10,16 +10,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The system under test: the local-mode jar started as its own process (so the load generator never shares
- * its JVM), on a fresh data directory. Also runs the jar's {@code token} and {@code replay} commands.
+ * its JVM), on a fresh data directory that it deletes when closed. Also runs the jar's {@code token} and {@code replay} commands.
  */
 final class StackProcess implements AutoCloseable {
 
@@ -28,6 +33,8 @@ final class StackProcess implements AutoCloseable {
     private static final Pattern REPLAY = Pattern.compile("applied ([\\d,]+) events .* in ([\\d,]+) ms: ([\\d,]+) events/s");
 
     static final String STACK_HEAP = "-Xmx384m";
+    /** The glibc malloc arenas ./run-local gives the stack ({@code MALLOC_ARENA_MAX}). */
+    static final String RUN_LOCAL_MALLOC_ARENAS = "2";
 
     private final String java;
     private final Path jar;
@@ -166,12 +173,13 @@ final class StackProcess implements AutoCloseable {
     }
 
     private ProcessBuilder command() {
-        // The same heap bound ./run-local uses (DOCSYNC_JAVA_OPTS), so the stack is measured as users run it.
+        // The same heap bound and malloc arenas ./run-local uses, so the stack is measured as users run it.
         List<String> command = new ArrayList<>(List.of(java, STACK_HEAP));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("DOCSYNC_DATA_DIR", data.toString());
+        builder.environment().put("MALLOC_ARENA_MAX", RUN_LOCAL_MALLOC_ARENAS);
         builder.environment().put("DOCSYNC_JWT_SECRET", secret);
         // The lag gauge is the bench's measure of apply lag at the end of each open-loop step.
         builder.environment().put("DOCSYNC_WORKER_LAG_INTERVAL", "500ms");
@@ -194,6 +202,34 @@ final class StackProcess implements AutoCloseable {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+        }
+        stopOrphanedPostgres();
+        deleteData();
+    }
+
+    /** A stack killed forcibly leaves its PostgreSQL running (pg_ctl detaches it): stop it before its files go. */
+    private void stopOrphanedPostgres() throws InterruptedException {
+        Path pid = postgresData().resolve("postmaster.pid");
+        if (!Files.exists(pid)) {
+            return;
+        }
+        try {
+            Optional<ProcessHandle> postmaster = ProcessHandle.of(Long.parseLong(Files.readAllLines(pid).getFirst().trim()));
+            if (postmaster.isPresent()) {
+                new ProcessBuilder("kill", "-INT", String.valueOf(postmaster.get().pid())).start().waitFor();
+                postmaster.get().onExit().get(60, TimeUnit.SECONDS);
+            }
+        } catch (IOException | RuntimeException | ExecutionException | TimeoutException e) {
+            System.err.println("[bench] could not stop the stack's PostgreSQL: " + e);
+        }
+    }
+
+    /** The data directory is this stack's alone: a full run leaves 5–8 GB in it (the log and the projection). */
+    private void deleteData() {
+        try (Stream<Path> paths = Files.walk(data)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("[bench] could not delete " + data + ": " + e);
         }
     }
 }

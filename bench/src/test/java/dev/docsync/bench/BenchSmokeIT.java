@@ -3,8 +3,12 @@ package dev.docsync.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.docsync.contracts.DocsyncJson;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -15,10 +19,13 @@ class BenchSmokeIT {
     void aSmokeRunProducesEveryScenariosResults() throws Exception {
         Path out = Files.createTempDirectory("docsync-bench-results-");
 
+        Set<Path> stacksBefore = stackDirectories();
         long started = System.nanoTime();
         Bench.main(new String[] {"--smoke", "--out", out.toString(), "--jar",
                 Path.of("..", "local", "target", "docsync-local.jar").toString()});
         System.out.printf("[bench] the smoke run took %.1f s%n", (System.nanoTime() - started) / 1e9);
+        assertThat(stackDirectories()).as("the stacks' data directories (a full run leaves 5-8 GB in one) are deleted")
+                .isSubsetOf(stacksBefore);
 
         JsonNode results = DocsyncJson.mapper().readTree(out.resolve("results.json").toFile());
         for (String field : new String[] {"startup_millis", "seed", "batch_speedup", "batch10_ops", "batch10_p50",
@@ -58,6 +65,13 @@ class BenchSmokeIT {
                 .contains("| bootstrap of a new client, 300 documents", "| live: the same (p99) |",
                         "| live: heap per idle stream");
         assertMergeScenarios(results.get("merges"), out);
+    }
+
+    private static Set<Path> stackDirectories() throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("docsync-bench-")
+                    && !p.getFileName().toString().startsWith("docsync-bench-results-")).collect(Collectors.toSet());
+        }
     }
 
     /** The merge scenarios (issue 23): every planned merge answered merged, both writers' edits kept, each bound. */
