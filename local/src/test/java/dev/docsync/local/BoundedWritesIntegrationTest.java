@@ -49,6 +49,45 @@ class BoundedWritesIntegrationTest {
     }
 
     @Test
+    void conflictsOnSeveralBigDocumentsCarryTheStatesThatFitTheBudgetInRequestOrder() {
+        String ws = Batches.workspace("ws_conflicts");
+        String token = stack.editor("conflicted", ws);
+        int documents = 8;
+        int size = 3 * MIB / 2; // over each state's share of the budget (10 MiB / 8): read only once chosen
+        for (int d = 0; d < documents; d++) {
+            Api.Response created = stack.api.postBatch(token, batch(ws, List.of(create("c" + d, "big-" + d,
+                    randomText(size, 10 + d)))), Map.of("Prefer", "wait=60"));
+            assertThat(created.status()).as(created.text()).isEqualTo(200);
+        }
+        List<Map<String, Object>> renames = new ArrayList<>();
+        List<Map<String, Object>> stale = new ArrayList<>();
+        for (int d = 0; d < documents; d++) {
+            renames.add(Batches.update("r" + d, "big-" + d, 1L, "renamed " + d));
+            stale.add(Batches.update("s" + d, "big-" + d, 1L, "stale " + d)); // on version 1, now 2: a conflict
+        }
+        assertThat(stack.api.postBatch(token, batch(ws, renames), Map.of("Prefer", "wait=60")).json()
+                .get("successful").asInt()).isEqualTo(documents);
+
+        Api.Response response = stack.api.postBatch(token, batch(ws, stale), Map.of("Prefer", "wait=60"));
+
+        assertThat(response.status()).isEqualTo(200);
+        JsonNode results = response.json().get("results");
+        // 6 states of 1.5 MiB fit the 10 MiB budget, in request order; the 7th and 8th do not.
+        for (int d = 0; d < documents; d++) {
+            JsonNode result = results.get(d);
+            assertThat(result.get("status").asString()).as("result " + d).isEqualTo("conflict");
+            if (d < 6) {
+                assertThat(result.get("current").get("content").asString()).as("result " + d)
+                        .isEqualTo(randomText(size, 10 + d));
+                assertThat(result.get("current").get("document_id").asString()).isEqualTo("big-" + d);
+            } else {
+                assertThat(result.has("current")).as("result " + d).isFalse();
+                assertThat(result.get("current_omitted").asBoolean()).as("result " + d).isTrue();
+            }
+        }
+    }
+
+    @Test
     void aHundredTitleUpdatesOfATenMebibyteDocumentDoNotWriteAHundredCopiesOfIt() {
         String ws = Batches.workspace("ws_amplify");
         String token = stack.editor("amplifier", ws);

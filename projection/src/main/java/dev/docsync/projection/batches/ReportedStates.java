@@ -6,6 +6,7 @@ import dev.docsync.projection.Rows;
 import dev.docsync.projection.apply.StateRef;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
  * state it reports ({@code current_ref}: id and version); the answer carries that state, read from the history,
  * as {@code current}. One answer carries at most {@link #MAX_CURRENT_BYTES} of states, each document's at most
  * once, in request order; beyond that a result says {@code current_omitted} and the client reads the document.
- * Only the states that fit are read: their sizes are asked first. Results stored before references existed
+ * Only the states that fit are read: a state's bodies come with its size when it is within its share of the
+ * budget, and otherwise only once it is chosen. Results stored before references existed
  * (with a full {@code current}) and results without references go out as they are stored.
  */
 final class ReportedStates {
@@ -27,16 +29,27 @@ final class ReportedStates {
     /** Without the bound, 99 re-creates of one 3 MB document made a 300 MB answer. */
     static final long MAX_CURRENT_BYTES = 10L * 1024 * 1024;
 
-    private static final String SIZES = """
-            select v.document_id, v.version,
-                   octet_length(v.title) + octet_length(b.body) + coalesce(octet_length(y.body), 0) as bytes
+    /**
+     * The states (from history, as {@code DocumentReader} reads a version: created_at is when version 1 was stamped)
+     * with their sizes in one statement; a state's bodies come only when it is within {@code ?} bytes (its share of
+     * the budget), so the statement reads at most the budget of bodies whatever it is asked for.
+     */
+    private static final String STATES_WITHIN_SHARE = """
+            select v.workspace_id, v.document_id, v.version, v.title, v.deleted, c.stamped_at as created_at,
+                   v.stamped_at as updated_at, v.actor as updated_by, s.bytes, s.bytes > ? as withheld,
+                   case when s.bytes <= ? then b.body end as content,
+                   case when s.bytes <= ? then y.body end as yjs_state_b64
               from unnest(?::text[], ?::bigint[]) r(document_id, version)
               join document_versions v
                 on v.workspace_id = ? and v.document_id = r.document_id and v.version = r.version
+              join document_versions c
+                on c.workspace_id = v.workspace_id and c.document_id = v.document_id and c.version = 1
               join document_bodies b on b.workspace_id = v.workspace_id and b.digest = v.content_digest
-              left join document_bodies y on y.workspace_id = v.workspace_id and y.digest = v.yjs_digest""";
+              left join document_bodies y on y.workspace_id = v.workspace_id and y.digest = v.yjs_digest
+             cross join lateral (select octet_length(v.title) + octet_length(b.body)
+                                        + coalesce(octet_length(y.body), 0) as bytes) s""";
 
-    /** States from history, as {@code DocumentReader} reads a version: created_at is when version 1 was stamped. */
+    /** States whose bodies the first statement withheld, chosen because they fit what is left of the budget. */
     private static final String STATES = """
             select v.workspace_id, v.document_id, v.version, v.title, b.body as content, y.body as yjs_state_b64,
                    v.deleted, c.stamped_at as created_at, v.stamped_at as updated_at, v.actor as updated_by
@@ -73,7 +86,7 @@ final class ReportedStates {
                 refs.put(i, new StateRef(ref.get("document_id").asString(), ref.get("version").asLong()));
             }
         }
-        Map<StateRef, DocumentView> given = read(workspaceId, withinBudget(workspaceId, results.size(), refs));
+        Map<StateRef, DocumentView> given = withinBudget(workspaceId, results.size(), refs);
         Set<String> documentsGiven = new HashSet<>();
         for (int i = 0; i < results.size(); i++) {
             if (!(results.get(i) instanceof ObjectNode result) || !result.has(StateRef.FIELD)) {
@@ -91,43 +104,56 @@ final class ReportedStates {
         return DocsyncJson.mapper().writeValueAsString(results);
     }
 
-    /** The states to give, in request order: each document's first one while the budget lasts. */
-    private Set<StateRef> withinBudget(String workspaceId, int count, Map<Integer, StateRef> refs) {
-        if (refs.isEmpty()) {
-            return Set.of();
-        }
-        Map<StateRef, Long> sizes = new HashMap<>();
-        Set<StateRef> distinct = new LinkedHashSet<>(refs.values());
-        jdbc.sql(SIZES).params(documents(distinct), versions(distinct), workspaceId).query(rs -> {
-            sizes.put(new StateRef(rs.getString("document_id"), rs.getLong("version")), rs.getLong("bytes"));
-        });
-        Set<StateRef> chosen = new LinkedHashSet<>();
-        Set<String> documents = new HashSet<>();
-        long remaining = MAX_CURRENT_BYTES;
-        for (int i = 0; i < count; i++) {
-            StateRef ref = refs.get(i);
-            if (ref == null || !documents.add(ref.documentId())) {
-                continue;
-            }
-            Long size = sizes.get(ref);
-            if (size != null && size <= remaining) {
-                remaining -= size;
-                chosen.add(ref);
-            }
-        }
-        return chosen;
+    /** A state as the first statement read it: its size, and its bodies unless they were withheld. */
+    private record Sized(long bytes, boolean withheld, DocumentView state) {
     }
 
-    private Map<StateRef, DocumentView> read(String workspaceId, Set<StateRef> refs) {
-        if (refs.isEmpty()) {
+    /**
+     * The states to give, in request order: each document's first one while the budget lasts. Only a document's first
+     * reference can be given, so only those are read, in one statement when each is within its share of the budget
+     * (the common case: a few small states); a state over its share is read by a second statement when it fits.
+     */
+    private Map<StateRef, DocumentView> withinBudget(String workspaceId, int count, Map<Integer, StateRef> refs) {
+        Map<String, StateRef> firsts = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            StateRef ref = refs.get(i);
+            if (ref != null) {
+                firsts.putIfAbsent(ref.documentId(), ref);
+            }
+        }
+        if (firsts.isEmpty()) {
             return Map.of();
         }
-        Map<StateRef, DocumentView> states = new HashMap<>();
-        jdbc.sql(STATES).params(documents(refs), versions(refs), workspaceId).query(rs -> {
-            DocumentView state = Rows.document(rs);
-            states.put(new StateRef(state.documentId(), state.version()), state);
-        });
-        return states;
+        Set<StateRef> asked = new LinkedHashSet<>(firsts.values());
+        long share = MAX_CURRENT_BYTES / asked.size();
+        Map<StateRef, Sized> read = new HashMap<>();
+        jdbc.sql(STATES_WITHIN_SHARE).params(share, share, share, documents(asked), versions(asked), workspaceId)
+                .query(rs -> {
+                    DocumentView state = Rows.document(rs);
+                    read.put(new StateRef(state.documentId(), state.version()),
+                            new Sized(rs.getLong("bytes"), rs.getBoolean("withheld"), state));
+                });
+        Map<StateRef, DocumentView> given = new HashMap<>();
+        Set<StateRef> withheld = new LinkedHashSet<>();
+        long remaining = MAX_CURRENT_BYTES;
+        for (StateRef ref : asked) {
+            Sized sized = read.get(ref);
+            if (sized != null && sized.bytes() <= remaining) {
+                remaining -= sized.bytes();
+                if (sized.withheld()) {
+                    withheld.add(ref);
+                } else {
+                    given.put(ref, sized.state());
+                }
+            }
+        }
+        if (!withheld.isEmpty()) {
+            jdbc.sql(STATES).params(documents(withheld), versions(withheld), workspaceId).query(rs -> {
+                DocumentView state = Rows.document(rs);
+                given.put(new StateRef(state.documentId(), state.version()), state);
+            });
+        }
+        return given;
     }
 
     private static String[] documents(Set<StateRef> refs) {
