@@ -214,7 +214,9 @@ final class StackProcess implements AutoCloseable {
             return;
         }
         try {
-            Optional<ProcessHandle> postmaster = ProcessHandle.of(Long.parseLong(Files.readAllLines(pid).getFirst().trim()));
+            // A stale file's pid may belong to another process by now: only a postgres is stopped.
+            Optional<ProcessHandle> postmaster = ProcessHandle.of(Long.parseLong(Files.readAllLines(pid).getFirst().trim()))
+                    .filter(p -> p.info().command().filter(command -> command.endsWith("/postgres")).isPresent());
             if (postmaster.isPresent()) {
                 new ProcessBuilder("kill", "-INT", String.valueOf(postmaster.get().pid())).start().waitFor();
                 postmaster.get().onExit().get(60, TimeUnit.SECONDS);
