@@ -31,15 +31,16 @@ final class ReportedStates {
 
     /**
      * The states (from history, as {@code DocumentReader} reads a version: created_at is when version 1 was stamped)
-     * with their sizes in one statement; a state's bodies come only when it is within {@code ?} bytes (its share of
-     * the budget), so the statement reads at most the budget of bodies whatever it is asked for.
+     * with their sizes; a state's bodies come only when it is within the {@code share} (the first parameter), so the
+     * statement reads at most the budget of bodies whatever it is asked for.
      */
-    private static final String STATES_WITHIN_SHARE = """
+    private static final String STATES = """
             select v.workspace_id, v.document_id, v.version, v.title, v.deleted, c.stamped_at as created_at,
-                   v.stamped_at as updated_at, v.actor as updated_by, s.bytes, s.bytes > ? as withheld,
-                   case when s.bytes <= ? then b.body end as content,
-                   case when s.bytes <= ? then y.body end as yjs_state_b64
-              from unnest(?::text[], ?::bigint[]) r(document_id, version)
+                   v.stamped_at as updated_at, v.actor as updated_by, s.bytes, s.bytes > p.share as withheld,
+                   case when s.bytes <= p.share then b.body end as content,
+                   case when s.bytes <= p.share then y.body end as yjs_state_b64
+              from (select ?::bigint as share) p
+             cross join unnest(?::text[], ?::bigint[]) r(document_id, version)
               join document_versions v
                 on v.workspace_id = ? and v.document_id = r.document_id and v.version = r.version
               join document_versions c
@@ -48,18 +49,6 @@ final class ReportedStates {
               left join document_bodies y on y.workspace_id = v.workspace_id and y.digest = v.yjs_digest
              cross join lateral (select octet_length(v.title) + octet_length(b.body)
                                         + coalesce(octet_length(y.body), 0) as bytes) s""";
-
-    /** States whose bodies the first statement withheld, chosen because they fit what is left of the budget. */
-    private static final String STATES = """
-            select v.workspace_id, v.document_id, v.version, v.title, b.body as content, y.body as yjs_state_b64,
-                   v.deleted, c.stamped_at as created_at, v.stamped_at as updated_at, v.actor as updated_by
-              from unnest(?::text[], ?::bigint[]) r(document_id, version)
-              join document_versions v
-                on v.workspace_id = ? and v.document_id = r.document_id and v.version = r.version
-              join document_versions c
-                on c.workspace_id = v.workspace_id and c.document_id = v.document_id and c.version = 1
-              join document_bodies b on b.workspace_id = v.workspace_id and b.digest = v.content_digest
-              left join document_bodies y on y.workspace_id = v.workspace_id and y.digest = v.yjs_digest""";
 
     /** How {@code current_ref} looks in {@code jsonb} text; a cheap test that an answer has nothing to read. */
     private static final String MARKER = "\"" + StateRef.FIELD + "\"";
@@ -111,7 +100,7 @@ final class ReportedStates {
     /**
      * The states to give, in request order: each document's first one while the budget lasts. Only a document's first
      * reference can be given, so only those are read, in one statement when each is within its share of the budget
-     * (the common case: a few small states); a state over its share is read by a second statement when it fits.
+     * (the common case: a few small states); a state over its share is read again, whole, when it fits.
      */
     private Map<StateRef, DocumentView> withinBudget(String workspaceId, int count, Map<Integer, StateRef> refs) {
         Map<String, StateRef> firsts = new LinkedHashMap<>();
@@ -125,14 +114,7 @@ final class ReportedStates {
             return Map.of();
         }
         Set<StateRef> asked = new LinkedHashSet<>(firsts.values());
-        long share = MAX_CURRENT_BYTES / asked.size();
-        Map<StateRef, Sized> read = new HashMap<>();
-        jdbc.sql(STATES_WITHIN_SHARE).params(share, share, share, documents(asked), versions(asked), workspaceId)
-                .query(rs -> {
-                    DocumentView state = Rows.document(rs);
-                    read.put(new StateRef(state.documentId(), state.version()),
-                            new Sized(rs.getLong("bytes"), rs.getBoolean("withheld"), state));
-                });
+        Map<StateRef, Sized> read = read(workspaceId, asked, MAX_CURRENT_BYTES / asked.size());
         Map<StateRef, DocumentView> given = new HashMap<>();
         Set<StateRef> withheld = new LinkedHashSet<>();
         long remaining = MAX_CURRENT_BYTES;
@@ -148,12 +130,21 @@ final class ReportedStates {
             }
         }
         if (!withheld.isEmpty()) {
-            jdbc.sql(STATES).params(documents(withheld), versions(withheld), workspaceId).query(rs -> {
-                DocumentView state = Rows.document(rs);
-                given.put(new StateRef(state.documentId(), state.version()), state);
-            });
+            // Chosen within what was left of the budget: together they fit it.
+            read(workspaceId, withheld, MAX_CURRENT_BYTES).forEach((ref, sized) -> given.put(ref, sized.state()));
         }
         return given;
+    }
+
+    /** The states of {@code refs} that exist, each with its bodies when it is within {@code share} bytes. */
+    private Map<StateRef, Sized> read(String workspaceId, Set<StateRef> refs, long share) {
+        Map<StateRef, Sized> read = new HashMap<>();
+        jdbc.sql(STATES).params(share, documents(refs), versions(refs), workspaceId).query(rs -> {
+            DocumentView state = Rows.document(rs);
+            read.put(new StateRef(state.documentId(), state.version()),
+                    new Sized(rs.getLong("bytes"), rs.getBoolean("withheld"), state));
+        });
+        return read;
     }
 
     private static String[] documents(Set<StateRef> refs) {
